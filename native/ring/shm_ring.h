@@ -1,0 +1,362 @@
+/*
+ * shm_ring.h -- the one definition of the redis-shm shared-memory layout.
+ *
+ * CONTRACT
+ * - A segment holds one header page and two byte rings: REQ (client -> server) and
+ *   REP (server -> client). Each ring has exactly ONE producer and ONE consumer, which
+ *   may live in different processes. The client produces REQ and consumes REP; the
+ *   server produces REP and consumes REQ.
+ * - Producer calls: shm_ring_write, shm_ring_writable, shm_ring_wake_consumer,
+ *   shm_ring_wait_space. Consumer calls: shm_ring_read, shm_ring_readable,
+ *   shm_ring_wake_producer, shm_ring_wait_data. Nothing else touches a ring.
+ * - Indices are free-running uint64 byte counts. tail = bytes ever written, head = bytes
+ *   ever read. Empty: head == tail. Full: tail - head == capacity. The whole capacity is
+ *   usable. Capacity is a power of two; a copy across the end is two memcpys.
+ * - Everything in shared memory is untrusted. Each side keeps its OWN index and the
+ *   ring geometry in private memory (struct shm_ring) and never re-reads them from the
+ *   segment; it only loads the PEER's index, and checks it: the peer index may not move
+ *   backwards and tail - head may never exceed capacity. A violation returns
+ *   SHM_RING_ECORRUPT and never leads to an out-of-bounds access.
+ * - Wake protocol (io_uring NEED_WAKEUP style, no lost wake-ups):
+ *     sleeper:   seq = load(futex); parked = 1; FULL FENCE; re-check ring;
+ *                if still nothing: futex_wait(futex, seq); parked = 0.
+ *     publisher: publish index (release); FULL FENCE; if parked: futex++ and futex_wake.
+ *   The two full fences make it impossible for both sides to miss each other's store.
+ * - Futex words live in the segment and are process-shared (no FUTEX_PRIVATE_FLAG).
+ *
+ * Compiles as C11 and as C++17 (GCC/Clang __atomic builtins on plain fields). The layout
+ * is ABI: fixed-width fields, no pointers, static asserts on every offset.
+ * docs/protocol.md describes the same layout byte by byte; keep the two in step.
+ */
+#ifndef REDIS_SHM_RING_H
+#define REDIS_SHM_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
+
+#ifdef __cplusplus
+#define SHM_STATIC_ASSERT(c, m) static_assert(c, m)
+extern "C" {
+#else
+#define SHM_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#endif
+
+/* ---------- constants ---------- */
+
+#define SHM_MAGIC 0x4d48535349444552ULL   /* "REDISSHM" read as little-endian bytes */
+#define SHM_LAYOUT_VERSION 1u
+#define SHM_LINE 64u
+#define SHM_HEADER_SIZE 4096u               /* REQ data starts here; page aligned */
+#define SHM_TOKEN_BYTES 16u
+#define SHM_NAME_PREFIX "/redis-shm."
+#define SHM_NAME_HEX 32u                    /* name = prefix + 32 lowercase hex chars */
+#define SHM_RING_MIN_CAPACITY 4096ull
+#define SHM_RING_MAX_CAPACITY (1ull << 30)
+
+/* Segment state word. Only these transitions exist:
+ * NEW -> CLAIMED (server, at SHM.OPEN), NEW|CLAIMED -> CLOSED (either side). */
+enum shm_state { SHM_STATE_NEW = 0, SHM_STATE_CLAIMED = 1, SHM_STATE_CLOSED = 2 };
+
+/* Why a session closed (close_reason, written before state = CLOSED). */
+enum shm_close_reason {
+    SHM_CLOSE_NONE = 0,
+    SHM_CLOSE_CLIENT = 1,       /* client asked (SHM.CLOSE or close()) */
+    SHM_CLOSE_DISCONNECT = 2,   /* the socket lifeline went away */
+    SHM_CLOSE_PROTOCOL = 3,     /* malformed request */
+    SHM_CLOSE_CORRUPT = 4,      /* ring indices or header fields violated the contract */
+    SHM_CLOSE_SERVER = 5,       /* module unload or server shutdown */
+    SHM_CLOSE_FAULT = 6         /* segment truncated / unmapped under the server */
+};
+
+#define SHM_RING_ECORRUPT (-1)
+
+/* ---------- shared layout ---------- */
+
+/* Control block of one ring: three cache lines so that the producer's index, the
+ * consumer's index and the wake words never share a line. */
+typedef struct shm_ring_ctl {
+    uint64_t tail;              /* +0   producer-owned: bytes ever written */
+    uint8_t  pad0[SHM_LINE - 8];
+    uint64_t head;              /* +64  consumer-owned: bytes ever read */
+    uint8_t  pad1[SHM_LINE - 8];
+    uint32_t consumer_parked;   /* +128 consumer sleeps (or is about to) on data_futex */
+    uint32_t data_futex;        /* +132 bumped by producer to wake the consumer */
+    uint32_t producer_parked;   /* +136 producer sleeps (or is about to) on space_futex */
+    uint32_t space_futex;       /* +140 bumped by consumer to wake the producer */
+    uint8_t  pad2[SHM_LINE - 16];
+} shm_ring_ctl;
+
+/* The header page. Line 0 is written by the client before SHM.OPEN and is read-only
+ * afterwards; the server copies it to private memory once and never re-reads it. */
+typedef struct shm_segment_header {
+    /* line 0: identity and geometry (client writes before SHM.OPEN) */
+    uint64_t magic;             /* +0   SHM_MAGIC */
+    uint32_t layout_version;    /* +8   SHM_LAYOUT_VERSION */
+    uint32_t header_size;       /* +12  SHM_HEADER_SIZE */
+    uint64_t req_capacity;      /* +16  REQ ring bytes, power of two */
+    uint64_t rep_capacity;      /* +24  REP ring bytes, power of two */
+    uint64_t total_size;        /* +32  header_size + req_capacity + rep_capacity */
+    uint8_t  token[SHM_TOKEN_BYTES]; /* +40 random; must match SHM.OPEN's token */
+    uint32_t client_pid;        /* +56  informational */
+    uint32_t reserved0;         /* +60  zero */
+    /* line 1: lifecycle (either side writes) */
+    uint32_t state;             /* +64  enum shm_state */
+    uint32_t close_reason;      /* +68  enum shm_close_reason */
+    uint32_t server_pid;        /* +72  written by the server at claim */
+    uint32_t reserved1;         /* +76  zero */
+    uint64_t session_id;        /* +80  written by the server at claim */
+    uint8_t  pad1[SHM_LINE - 24];
+    /* lines 2..4 and 5..7: ring control blocks */
+    shm_ring_ctl req;           /* +128 */
+    shm_ring_ctl rep;           /* +320 */
+} shm_segment_header;
+
+SHM_STATIC_ASSERT(sizeof(shm_ring_ctl) == 3 * SHM_LINE, "ring ctl is three lines");
+SHM_STATIC_ASSERT(offsetof(shm_ring_ctl, head) == 64, "head on its own line");
+SHM_STATIC_ASSERT(offsetof(shm_ring_ctl, consumer_parked) == 128, "wake words on own line");
+SHM_STATIC_ASSERT(offsetof(shm_ring_ctl, space_futex) == 140, "space_futex offset");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, token) == 40, "token offset");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, client_pid) == 56, "client_pid offset");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, state) == 64, "state on line 1");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, session_id) == 80, "session_id offset");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, req) == 128, "req ctl at line 2");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, rep) == 320, "rep ctl at line 5");
+SHM_STATIC_ASSERT(sizeof(shm_segment_header) == 512, "header is 8 lines");
+SHM_STATIC_ASSERT(sizeof(shm_segment_header) <= SHM_HEADER_SIZE, "header fits its page");
+SHM_STATIC_ASSERT(__atomic_always_lock_free(8, 0), "64-bit atomics must be lock-free");
+SHM_STATIC_ASSERT(__atomic_always_lock_free(4, 0), "32-bit atomics must be lock-free");
+
+/* ---------- geometry checks (pure) ---------- */
+
+static inline int shm_is_pow2(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/* Validates a private COPY of line 0 against a mapping of map_size bytes and the
+ * caller's capacity limits. Returns 0 when usable, -1 otherwise. */
+static inline int shm_header_check(const shm_segment_header *copy, uint64_t map_size,
+                                   uint64_t min_cap, uint64_t max_cap) {
+    if (copy->magic != SHM_MAGIC) return -1;
+    if (copy->layout_version != SHM_LAYOUT_VERSION) return -1;
+    if (copy->header_size != SHM_HEADER_SIZE) return -1;
+    if (!shm_is_pow2(copy->req_capacity) || !shm_is_pow2(copy->rep_capacity)) return -1;
+    if (copy->req_capacity < min_cap || copy->req_capacity > max_cap) return -1;
+    if (copy->rep_capacity < min_cap || copy->rep_capacity > max_cap) return -1;
+    if (copy->total_size != (uint64_t)SHM_HEADER_SIZE + copy->req_capacity + copy->rep_capacity)
+        return -1;
+    if (copy->total_size != map_size) return -1;
+    return 0;
+}
+
+static inline uint64_t shm_segment_size(uint64_t req_cap, uint64_t rep_cap) {
+    return (uint64_t)SHM_HEADER_SIZE + req_cap + rep_cap;
+}
+
+/* ---------- private endpoint ---------- */
+
+/* One side's view of one ring. Lives in PRIVATE memory. cap/mask/pos are this side's
+ * own truth; peer is the last validated value of the peer's index. */
+typedef struct shm_ring {
+    shm_ring_ctl *ctl;          /* in the segment */
+    uint8_t *data;              /* in the segment, cap bytes */
+    uint64_t cap;
+    uint64_t mask;
+    uint64_t pos;               /* producer: tail; consumer: head (authoritative copy) */
+    uint64_t peer;              /* producer: cached head; consumer: cached tail */
+    uint64_t spins, parks, wakes; /* counters for observability */
+} shm_ring;
+
+/* Attach to a ring whose control block and data live in a mapped segment. `cap` must come
+ * from a validated private copy of the header. The initial position is read once: a
+ * fresh segment has both indices at 0. */
+static inline void shm_ring_attach(shm_ring *r, shm_ring_ctl *ctl, uint8_t *data, uint64_t cap,
+                                   int is_producer) {
+    r->ctl = ctl;
+    r->data = data;
+    r->cap = cap;
+    r->mask = cap - 1;
+    /* relaxed: attach happens before any concurrent use (handshake orders it) */
+    uint64_t t = __atomic_load_n(&ctl->tail, __ATOMIC_RELAXED);
+    uint64_t h = __atomic_load_n(&ctl->head, __ATOMIC_RELAXED);
+    r->pos = is_producer ? t : h;
+    r->peer = is_producer ? h : t;
+    r->spins = r->parks = r->wakes = 0;
+}
+
+/* Producer: reload the consumer's head and validate it. Returns free bytes or -1. */
+static inline int64_t shm_ring_writable(shm_ring *r) {
+    /* acquire: the consumer's reads of the bytes below head happen before we overwrite them */
+    uint64_t h = __atomic_load_n(&r->ctl->head, __ATOMIC_ACQUIRE);
+    if (h - r->peer > r->cap || r->pos - h > r->cap) return SHM_RING_ECORRUPT; /* backwards or past tail */
+    r->peer = h;
+    return (int64_t)(r->cap - (r->pos - h));
+}
+
+/* Consumer: reload the producer's tail and validate it. Returns readable bytes or -1. */
+static inline int64_t shm_ring_readable(shm_ring *r) {
+    /* acquire: the producer's writes of the bytes below tail are visible before we read them */
+    uint64_t t = __atomic_load_n(&r->ctl->tail, __ATOMIC_ACQUIRE);
+    if (t - r->peer > r->cap || t - r->pos > r->cap) return SHM_RING_ECORRUPT; /* backwards or overfull */
+    r->peer = t;
+    return (int64_t)(t - r->pos);
+}
+
+/* Producer: copy up to len bytes in; returns bytes written (0 when full) or -1.
+ * Does not wake the consumer: call shm_ring_wake_consumer after a batch. */
+static inline int64_t shm_ring_write(shm_ring *r, const void *buf, size_t len) {
+    uint64_t free_bytes = r->cap - (r->pos - r->peer);
+    if (free_bytes < len) {
+        int64_t w = shm_ring_writable(r);
+        if (w < 0) return w;
+        free_bytes = (uint64_t)w;
+    }
+    uint64_t n = len < free_bytes ? len : free_bytes;
+    if (n == 0) return 0;
+    uint64_t off = r->pos & r->mask;
+    uint64_t first = r->cap - off < n ? r->cap - off : n;
+    memcpy(r->data + off, buf, first);
+    memcpy(r->data, (const uint8_t *)buf + first, n - first);
+    r->pos += n;
+    /* release: the bytes copied above are visible before the new tail */
+    __atomic_store_n(&r->ctl->tail, r->pos, __ATOMIC_RELEASE);
+    return (int64_t)n;
+}
+
+/* Consumer: copy up to len bytes out; returns bytes read (0 when empty) or -1.
+ * Does not wake the producer: call shm_ring_wake_producer after a batch. */
+static inline int64_t shm_ring_read(shm_ring *r, void *buf, size_t len) {
+    uint64_t avail = r->peer - r->pos;
+    if (avail < len) {
+        int64_t a = shm_ring_readable(r);
+        if (a < 0) return a;
+        avail = (uint64_t)a;
+    }
+    uint64_t n = len < avail ? len : avail;
+    if (n == 0) return 0;
+    uint64_t off = r->pos & r->mask;
+    uint64_t first = r->cap - off < n ? r->cap - off : n;
+    memcpy(buf, r->data + off, first);
+    memcpy((uint8_t *)buf + first, r->data, n - first);
+    r->pos += n;
+    /* release: our reads of the bytes above complete before the producer may reuse them */
+    __atomic_store_n(&r->ctl->head, r->pos, __ATOMIC_RELEASE);
+    return (int64_t)n;
+}
+
+/* ---------- futex and wake protocol ---------- */
+
+static inline void shm_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#else
+    __asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* Process-shared futex wait; returns 0 on wake, -1 with errno (EAGAIN, ETIMEDOUT, EINTR). */
+static inline int shm_futex_wait(uint32_t *addr, uint32_t expected, const struct timespec *rel) {
+    return (int)syscall(SYS_futex, addr, FUTEX_WAIT, expected, rel, NULL, 0);
+}
+
+static inline int shm_futex_wake(uint32_t *addr, int n) {
+    return (int)syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+static inline uint64_t shm_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Publisher side of "data": call after shm_ring_write. Returns 1 if it issued a wake. */
+static inline int shm_ring_wake_consumer(shm_ring *r) {
+    /* full fence: our tail store is ordered before our load of consumer_parked (pairs with the sleeper's fence) */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&r->ctl->consumer_parked, __ATOMIC_RELAXED) == 0) return 0;
+    /* release: the bump is ordered after the tail store for a waiter that re-checks */
+    __atomic_fetch_add(&r->ctl->data_futex, 1, __ATOMIC_RELEASE);
+    shm_futex_wake(&r->ctl->data_futex, 1);
+    r->wakes++;
+    return 1;
+}
+
+/* Publisher side of "space": call after shm_ring_read. Returns 1 if it issued a wake. */
+static inline int shm_ring_wake_producer(shm_ring *r) {
+    /* full fence: our head store is ordered before our load of producer_parked */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&r->ctl->producer_parked, __ATOMIC_RELAXED) == 0) return 0;
+    /* release: the bump is ordered after the head store */
+    __atomic_fetch_add(&r->ctl->space_futex, 1, __ATOMIC_RELEASE);
+    shm_futex_wake(&r->ctl->space_futex, 1);
+    r->wakes++;
+    return 1;
+}
+
+/* Sleeper half, shared by both directions. `ready` re-checks the ring (readable > 0 or
+ * writable >= want). Returns >0 ready, 0 timed out, -1 corrupt. */
+static inline int shm__park(shm_ring *r, uint32_t *parked, uint32_t *futex,
+                            int64_t (*probe)(shm_ring *), int64_t want, uint64_t park_ns) {
+    /* acquire: read the sequence before announcing, so a bump after our re-check changes it */
+    uint32_t seq = __atomic_load_n(futex, __ATOMIC_ACQUIRE);
+    __atomic_store_n(parked, 1, __ATOMIC_RELAXED);
+    /* full fence: our parked=1 store is ordered before the re-check load (pairs with the publisher's fence) */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    int64_t v = probe(r);
+    if (v < 0 || v >= want) {
+        __atomic_store_n(parked, 0, __ATOMIC_RELAXED);
+        return v < 0 ? -1 : 1;
+    }
+    struct timespec ts = { (time_t)(park_ns / 1000000000ull), (long)(park_ns % 1000000000ull) };
+    r->parks++;
+    shm_futex_wait(futex, seq, park_ns ? &ts : NULL);
+    __atomic_store_n(parked, 0, __ATOMIC_RELAXED);
+    v = probe(r);
+    return v < 0 ? -1 : (v >= want ? 1 : 0);
+}
+
+/* Consumer: wait until at least one byte is readable. Spins for spin_ns (pause between
+ * probes), then parks for at most park_ns (0 = no limit). Returns readable bytes (>0),
+ * 0 on timeout, -1 on corruption. */
+static inline int64_t shm_ring_wait_data(shm_ring *r, uint64_t spin_ns, uint64_t park_ns) {
+    int64_t v = shm_ring_readable(r);
+    if (v != 0) return v;
+    uint64_t start = spin_ns ? shm_now_ns() : 0;
+    for (uint32_t i = 1; spin_ns; i++) {
+        shm_cpu_relax();
+        v = shm_ring_readable(r);
+        if (v != 0) { r->spins += i; return v; }
+        if ((i & 63) == 0 && shm_now_ns() - start >= spin_ns) { r->spins += i; break; }
+    }
+    int p = shm__park(r, &r->ctl->consumer_parked, &r->ctl->data_futex, shm_ring_readable, 1, park_ns);
+    if (p < 0) return -1;
+    return p ? shm_ring_readable(r) : 0;
+}
+
+/* Producer: wait until at least `want` bytes (<= cap) are free. Same contract. */
+static inline int64_t shm_ring_wait_space(shm_ring *r, uint64_t want, uint64_t spin_ns, uint64_t park_ns) {
+    if (want > r->cap) want = r->cap;
+    int64_t v = shm_ring_writable(r);
+    if (v < 0 || (uint64_t)v >= want) return v;
+    uint64_t start = spin_ns ? shm_now_ns() : 0;
+    for (uint32_t i = 1; spin_ns; i++) {
+        shm_cpu_relax();
+        v = shm_ring_writable(r);
+        if (v < 0 || (uint64_t)v >= want) { r->spins += i; return v; }
+        if ((i & 63) == 0 && shm_now_ns() - start >= spin_ns) { r->spins += i; break; }
+    }
+    int p = shm__park(r, &r->ctl->producer_parked, &r->ctl->space_futex, shm_ring_writable,
+                      (int64_t)want, park_ns);
+    if (p < 0) return -1;
+    return p ? shm_ring_writable(r) : 0;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* REDIS_SHM_RING_H */
