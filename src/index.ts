@@ -1,0 +1,3 @@
+// Public entry point of redis-shm.
+export * from './errors.js';
+export type { Channel, ChannelHandlers, ChannelKind } from './transport/channel.js';
