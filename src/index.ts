@@ -1,3 +1,4 @@
 // Public entry point of redis-shm.
 export * from './errors.js';
 export type { Channel, ChannelHandlers, ChannelKind } from './transport/channel.js';
+export * from './resp/index.js';
