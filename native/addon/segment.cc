@@ -1,0 +1,285 @@
+// N-API Segment class: create / attach / openPeer factories and the ring calls.
+#include "segment.h"
+
+#include <cmath>
+
+namespace rshm {
+namespace {
+
+struct Pending {  // carries the native handle into the constructor
+  std::shared_ptr<NativeSegment> seg;
+  bool owner;
+};
+
+uint64_t U64Arg(const Napi::CallbackInfo &info, size_t i, const char *what) {
+  if (!info[i].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", std::string(what) + " must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9007199254740991.0 || std::floor(d) != d)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", std::string(what) + " must be a non-negative integer");
+  return (uint64_t)d;
+}
+
+// Validates (u8, off, len) and returns the pointer to u8[off].
+uint8_t *Span(const Napi::CallbackInfo &info, size_t *len_out) {
+  if (info.Length() < 3 || !info[0].IsTypedArray())
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "expected (Uint8Array, offset, length)");
+  auto ta = info[0].As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_uint8_array)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "expected a Uint8Array");
+  auto u8 = ta.As<Napi::Uint8Array>();
+  uint64_t off = U64Arg(info, 1, "offset");
+  uint64_t len = U64Arg(info, 2, "length");
+  if (off > u8.ElementLength() || len > u8.ElementLength() - off)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "offset/length out of range");
+  *len_out = (size_t)len;
+  return u8.Data() + off;
+}
+
+}  // namespace
+
+void ThrowCoded(Napi::Env env, const char *code, const std::string &msg) {
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  throw e;
+}
+
+Napi::Function Segment::Init(Napi::Env env) {
+  return DefineClass(env, "Segment", {
+      InstanceMethod<&Segment::Id>("id"),
+      InstanceMethod<&Segment::Name>("name"),
+      InstanceMethod<&Segment::Token>("token"),
+      InstanceMethod<&Segment::Role>("role"),
+      InstanceMethod<&Segment::Capacities>("capacities"),
+      InstanceMethod<&Segment::Unlink>("unlink"),
+      InstanceMethod<&Segment::Write>("write"),
+      InstanceMethod<&Segment::Read>("read"),
+      InstanceMethod<&Segment::Readable>("readable"),
+      InstanceMethod<&Segment::Writable>("writable"),
+      InstanceMethod<&Segment::WakePeerData>("wakePeerData"),
+      InstanceMethod<&Segment::WakePeerSpace>("wakePeerSpace"),
+      InstanceMethod<&Segment::WaitData>("waitData"),
+      InstanceMethod<&Segment::WaitSpace>("waitSpace"),
+      InstanceMethod<&Segment::State>("state"),
+      InstanceMethod<&Segment::CloseReason>("closeReason"),
+      InstanceMethod<&Segment::SessionId>("sessionId"),
+      InstanceMethod<&Segment::MarkClosed>("markClosed"),
+      InstanceMethod<&Segment::Counters>("counters"),
+      InstanceMethod<&Segment::Close>("close"),
+      InstanceMethod<&Segment::IsClosed>("isClosed"),
+  });
+}
+
+Segment::Segment(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Segment>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal())
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "use create(), attach() or openPeer()");
+  Pending *p = info[0].As<Napi::External<Pending>>().Data();
+  seg_ = std::move(p->seg);
+  owner_ = p->owner;
+  env_ = info.Env();
+  if (napi_add_env_cleanup_hook(env_, CleanupHook, this) == napi_ok) hooked_ = true;
+}
+
+Segment::~Segment() {
+  if (hooked_) {
+    napi_remove_env_cleanup_hook(env_, CleanupHook, this);
+    hooked_ = false;
+  }
+  Release();
+}
+
+// Runs when the owning environment (main thread or a worker) is torn down.
+void Segment::CleanupHook(void *arg) {
+  auto *self = static_cast<Segment *>(arg);
+  self->hooked_ = false;
+  self->Release();
+}
+
+void Segment::Release() {
+  if (!seg_) return;
+  if (owner_) RegistryRemove(seg_->id());
+  seg_.reset();  // the mapping goes away with the last handle on any thread
+}
+
+NativeSegment &Segment::Live(Napi::Env env) {
+  if (!seg_) ThrowCoded(env, "ERR_CLOSED", "segment handle is closed");
+  return *seg_;
+}
+
+Napi::Value Segment::Wrap(Napi::Env env, std::shared_ptr<NativeSegment> seg, bool owner) {
+  Pending p{std::move(seg), owner};
+  auto *ctor = env.GetInstanceData<Napi::FunctionReference>();
+  return ctor->New({Napi::External<Pending>::New(env, &p)});
+}
+
+Napi::Value Segment::Create(const Napi::CallbackInfo &info) {
+  uint64_t req = U64Arg(info, 0, "reqCapacity");
+  uint64_t rep = U64Arg(info, 1, "repCapacity");
+  uint64_t mode = U64Arg(info, 2, "mode");
+  std::shared_ptr<NativeSegment> seg;
+  try {
+    seg = NativeSegment::Create(req, rep, (uint32_t)mode);
+  } catch (const NativeError &e) {
+    ThrowCoded(info.Env(), e.code, e.message);
+  }
+  RegistryAdd(seg);
+  try {
+    return Wrap(info.Env(), seg, true);
+  } catch (...) {
+    RegistryRemove(seg->id());
+    throw;
+  }
+}
+
+Napi::Value Segment::OpenPeer(const Napi::CallbackInfo &info) {
+  if (!info[0].IsString()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "name must be a string");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  uint64_t session = U64Arg(info, 1, "sessionId");
+  std::shared_ptr<NativeSegment> seg;
+  try {
+    seg = NativeSegment::OpenPeer(name, session);
+  } catch (const NativeError &e) {
+    ThrowCoded(info.Env(), e.code, e.message);
+  }
+  RegistryAdd(seg);
+  try {
+    return Wrap(info.Env(), seg, true);
+  } catch (...) {
+    RegistryRemove(seg->id());
+    throw;
+  }
+}
+
+Napi::Value Segment::Attach(const Napi::CallbackInfo &info) {
+  uint64_t id = U64Arg(info, 0, "id");
+  auto seg = RegistryFind((uint32_t)id);
+  if (!seg || id > 0xffffffffu) ThrowCoded(info.Env(), "ERR_CLOSED", "no open segment with id " + std::to_string(id));
+  return Wrap(info.Env(), seg, false);
+}
+
+Napi::Value Segment::Id(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), Live(info.Env()).id());
+}
+
+Napi::Value Segment::Name(const Napi::CallbackInfo &info) {
+  return Napi::String::New(info.Env(), Live(info.Env()).name());
+}
+
+Napi::Value Segment::Token(const Napi::CallbackInfo &info) {
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), Live(info.Env()).token(), SHM_TOKEN_BYTES);
+}
+
+Napi::Value Segment::Role(const Napi::CallbackInfo &info) {
+  return Napi::String::New(info.Env(), Live(info.Env()).role() == Role::Client ? "client" : "peer");
+}
+
+Napi::Value Segment::Capacities(const Napi::CallbackInfo &info) {
+  NativeSegment &s = Live(info.Env());
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, Napi::Number::New(info.Env(), (double)s.req_capacity()));
+  a.Set(1u, Napi::Number::New(info.Env(), (double)s.rep_capacity()));
+  return a;
+}
+
+Napi::Value Segment::Unlink(const Napi::CallbackInfo &info) {
+  int err = Live(info.Env()).Unlink();
+  if (err) ThrowCoded(info.Env(), "ERR_NATIVE", std::string("shm_unlink: ") + strerror(err));
+  return info.Env().Undefined();
+}
+
+static Napi::Value Result(Napi::Env env, int64_t r, const char *what) {
+  if (r < 0) ThrowCoded(env, "ERR_SHM_CORRUPT", std::string(what) + ": the peer violated the ring contract");
+  return Napi::Number::New(env, (double)r);
+}
+
+Napi::Value Segment::Write(const Napi::CallbackInfo &info) {
+  NativeSegment &s = Live(info.Env());
+  size_t len;
+  uint8_t *p = Span(info, &len);
+  return Result(info.Env(), shm_ring_write(&s.out, p, len), "write");
+}
+
+Napi::Value Segment::Read(const Napi::CallbackInfo &info) {
+  NativeSegment &s = Live(info.Env());
+  size_t len;
+  uint8_t *p = Span(info, &len);
+  return Result(info.Env(), shm_ring_read(&s.in, p, len), "read");
+}
+
+Napi::Value Segment::Readable(const Napi::CallbackInfo &info) {
+  return Result(info.Env(), shm_ring_readable(&Live(info.Env()).in), "readable");
+}
+
+Napi::Value Segment::Writable(const Napi::CallbackInfo &info) {
+  return Result(info.Env(), shm_ring_writable(&Live(info.Env()).out), "writable");
+}
+
+Napi::Value Segment::WakePeerData(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), shm_ring_wake_consumer(&Live(info.Env()).out) != 0);
+}
+
+Napi::Value Segment::WakePeerSpace(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), shm_ring_wake_producer(&Live(info.Env()).in) != 0);
+}
+
+Napi::Value Segment::WaitData(const Napi::CallbackInfo &info) {
+  NativeSegment &s = Live(info.Env());
+  uint64_t spin = U64Arg(info, 0, "spinNs");
+  uint64_t park = U64Arg(info, 1, "parkNs");
+  if (s.State() == SHM_STATE_CLOSED) return Result(info.Env(), shm_ring_readable(&s.in), "waitData");
+  return Result(info.Env(), shm_ring_wait_data(&s.in, spin, park), "waitData");
+}
+
+Napi::Value Segment::WaitSpace(const Napi::CallbackInfo &info) {
+  NativeSegment &s = Live(info.Env());
+  uint64_t want = U64Arg(info, 0, "want");
+  uint64_t spin = U64Arg(info, 1, "spinNs");
+  uint64_t park = U64Arg(info, 2, "parkNs");
+  if (s.State() == SHM_STATE_CLOSED) return Result(info.Env(), shm_ring_writable(&s.out), "waitSpace");
+  return Result(info.Env(), shm_ring_wait_space(&s.out, want, spin, park), "waitSpace");
+}
+
+Napi::Value Segment::State(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), Live(info.Env()).State());
+}
+
+Napi::Value Segment::CloseReason(const Napi::CallbackInfo &info) {
+  return Napi::Number::New(info.Env(), Live(info.Env()).CloseReason());
+}
+
+Napi::Value Segment::SessionId(const Napi::CallbackInfo &info) {
+  return Napi::BigInt::New(info.Env(), Live(info.Env()).SessionId());
+}
+
+Napi::Value Segment::MarkClosed(const Napi::CallbackInfo &info) {
+  uint64_t reason = U64Arg(info, 0, "reason");
+  if (reason > SHM_CLOSE_FAULT) ThrowCoded(info.Env(), "ERR_ARGUMENT", "unknown close reason");
+  Live(info.Env()).MarkClosed((uint32_t)reason);
+  return info.Env().Undefined();
+}
+
+Napi::Value Segment::Counters(const Napi::CallbackInfo &info) {
+  NativeSegment &s = Live(info.Env());
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  // Each endpoint's counters are read by its owning thread; this is informational.
+  o.Set("outSpins", Napi::Number::New(env, (double)s.out.spins));
+  o.Set("outParks", Napi::Number::New(env, (double)s.out.parks));
+  o.Set("outWakes", Napi::Number::New(env, (double)s.out.wakes));
+  o.Set("inSpins", Napi::Number::New(env, (double)s.in.spins));
+  o.Set("inParks", Napi::Number::New(env, (double)s.in.parks));
+  o.Set("inWakes", Napi::Number::New(env, (double)s.in.wakes));
+  o.Set("written", Napi::Number::New(env, (double)s.out.pos));
+  o.Set("read", Napi::Number::New(env, (double)s.in.pos));
+  return o;
+}
+
+Napi::Value Segment::Close(const Napi::CallbackInfo &info) {
+  Release();
+  return info.Env().Undefined();
+}
+
+Napi::Value Segment::IsClosed(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), !seg_);
+}
+
+}  // namespace rshm

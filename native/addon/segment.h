@@ -1,0 +1,60 @@
+// N-API wrapper of one NativeSegment handle. Thin: argument checks only as a last line
+// of defence (src/native validates first), no protocol logic.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "native_segment.h"
+
+namespace rshm {
+
+// Throws a JS Error whose `code` is one of our stable codes.
+[[noreturn]] void ThrowCoded(Napi::Env env, const char *code, const std::string &msg);
+
+class Segment : public Napi::ObjectWrap<Segment> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  static Napi::Value Create(const Napi::CallbackInfo &info);
+  static Napi::Value Attach(const Napi::CallbackInfo &info);
+  static Napi::Value OpenPeer(const Napi::CallbackInfo &info);
+
+  explicit Segment(const Napi::CallbackInfo &info);
+  ~Segment() override;
+
+ private:
+  static Napi::Value Wrap(Napi::Env env, std::shared_ptr<NativeSegment> seg, bool owner);
+  static void CleanupHook(void *arg);
+  NativeSegment &Live(Napi::Env env);  // throws ERR_CLOSED after close()
+  void Release();
+
+  Napi::Value Id(const Napi::CallbackInfo &info);
+  Napi::Value Name(const Napi::CallbackInfo &info);
+  Napi::Value Token(const Napi::CallbackInfo &info);
+  Napi::Value Role(const Napi::CallbackInfo &info);
+  Napi::Value Capacities(const Napi::CallbackInfo &info);
+  Napi::Value Unlink(const Napi::CallbackInfo &info);
+  Napi::Value Write(const Napi::CallbackInfo &info);
+  Napi::Value Read(const Napi::CallbackInfo &info);
+  Napi::Value Readable(const Napi::CallbackInfo &info);
+  Napi::Value Writable(const Napi::CallbackInfo &info);
+  Napi::Value WakePeerData(const Napi::CallbackInfo &info);
+  Napi::Value WakePeerSpace(const Napi::CallbackInfo &info);
+  Napi::Value WaitData(const Napi::CallbackInfo &info);
+  Napi::Value WaitSpace(const Napi::CallbackInfo &info);
+  Napi::Value State(const Napi::CallbackInfo &info);
+  Napi::Value CloseReason(const Napi::CallbackInfo &info);
+  Napi::Value SessionId(const Napi::CallbackInfo &info);
+  Napi::Value MarkClosed(const Napi::CallbackInfo &info);
+  Napi::Value Counters(const Napi::CallbackInfo &info);
+  Napi::Value Close(const Napi::CallbackInfo &info);
+  Napi::Value IsClosed(const Napi::CallbackInfo &info);
+
+  std::shared_ptr<NativeSegment> seg_;
+  bool owner_ = false;   // the creating handle: removes the registry entry on close
+  bool hooked_ = false;  // env cleanup hook registered
+  napi_env env_ = nullptr;
+};
+
+}  // namespace rshm

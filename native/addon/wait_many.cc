@@ -1,0 +1,143 @@
+// waitMany: one thread (the spinner worker) waits on the consumer side of many segments
+// plus a control word in a SharedArrayBuffer; ringControl wakes it.
+//
+// Only the thread that currently owns the `in` endpoints of the listed segments may call
+// waitMany (it updates their cached peer index and consumer_parked words).
+#include <climits>
+#include <vector>
+
+#include "segment.h"
+
+namespace rshm {
+namespace {
+
+constexpr long kSysFutexWaitv = 449;  // futex_waitv(2), Linux 5.16+
+constexpr uint32_t kFutex32 = 2;      // FUTEX2_SIZE_U32
+constexpr uint32_t kFutexWaitvMax = 128;
+
+struct Waitv {  // struct futex_waitv, spelled out so older headers still build
+  uint64_t val;
+  uint64_t uaddr;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
+int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, size_t idx) {
+  if (!info[arr].IsTypedArray() || info[arr].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl must be an Int32Array over a SharedArrayBuffer");
+  // A SharedArrayBuffer-backed Int32Array: Data() is the shared backing store (Node 20).
+  auto ctrl = info[arr].As<Napi::Int32Array>();
+  if (!info[idx].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrlIndex must be a number");
+  int64_t i = info[idx].As<Napi::Number>().Int64Value();
+  if (i < 0 || (size_t)i >= ctrl.ElementLength())
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrlIndex out of range");
+  return ctrl.Data() + i;
+}
+
+uint64_t Ns(const Napi::CallbackInfo &info, size_t i) {
+  if (!info[i].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "time budget must be a number");
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 1e15) ThrowCoded(info.Env(), "ERR_ARGUMENT", "time budget out of range");
+  return (uint64_t)d;
+}
+
+enum : int { kTimeout = 0, kReady = 1, kControl = 2 };
+
+// One probe of everything: control word first (cheap, private), then every ring.
+int Probe(const int32_t *ctrl, int32_t expected, std::vector<std::shared_ptr<NativeSegment>> &segs) {
+  // acquire: a changed control word makes the main thread's preceding posts visible
+  if (__atomic_load_n(ctrl, __ATOMIC_ACQUIRE) != expected) return kControl;
+  for (auto &s : segs) {
+    if (!s) return kReady;  // closed under us: let the caller notice
+    if (shm_ring_readable(&s->in) != 0) return kReady;  // data, or -1 corrupt
+    if (s->State() == SHM_STATE_CLOSED) return kReady;
+  }
+  return kTimeout;
+}
+
+}  // namespace
+
+// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs) -> 0 timeout | 1 ready | 2 control
+Napi::Value WaitMany(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6 || !info[0].IsArray()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be an array");
+  auto ids = info[0].As<Napi::Array>();
+  std::vector<std::shared_ptr<NativeSegment>> segs;
+  segs.reserve(ids.Length());
+  for (uint32_t i = 0; i < ids.Length(); i++) {
+    Napi::Value v = ids.Get(i);
+    if (!v.IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be numbers");
+    segs.push_back(RegistryFind(v.As<Napi::Number>().Uint32Value()));
+  }
+  int32_t *ctrl = CtrlWord(info, 1, 2);
+  if (!info[3].IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "expected must be a number");
+  int32_t expected = info[3].As<Napi::Number>().Int32Value();
+  uint64_t spin_ns = Ns(info, 4), park_ns = Ns(info, 5);
+
+  int r = Probe(ctrl, expected, segs);
+  if (r != kTimeout) return Napi::Number::New(env, r);
+  uint64_t start = shm_now_ns();
+  for (uint32_t i = 1; spin_ns; i++) {
+    shm_cpu_relax();
+    r = Probe(ctrl, expected, segs);
+    if (r != kTimeout) return Napi::Number::New(env, r);
+    if ((i & 63) == 0 && shm_now_ns() - start >= spin_ns) break;
+  }
+
+  // Park: the sleeper half of the wake protocol on every ring at once.
+  size_t n = segs.size() < kFutexWaitvMax - 1 ? segs.size() : kFutexWaitvMax - 1;
+  std::vector<Waitv> w(n + 1);
+  for (size_t i = 0; i < n; i++) {
+    shm_ring_ctl *c = segs[i]->in.ctl;
+    // acquire: read the sequence before announcing, so a later bump changes it
+    w[i].val = __atomic_load_n(&c->data_futex, __ATOMIC_ACQUIRE);
+    w[i].uaddr = (uint64_t)(uintptr_t)&c->data_futex;
+    w[i].flags = kFutex32;  // process-shared: the server bumps it from another process
+    w[i].reserved = 0;
+    // relaxed: ordered before the re-check by the full fence below
+    __atomic_store_n(&c->consumer_parked, 1u, __ATOMIC_RELAXED);
+    segs[i]->in.parks++;
+  }
+  w[n].val = (uint32_t)expected;
+  w[n].uaddr = (uint64_t)(uintptr_t)ctrl;
+  w[n].flags = kFutex32 | FUTEX_PRIVATE_FLAG;  // SAB memory of this process
+  w[n].reserved = 0;
+  // full fence: parked=1 stores are ordered before the re-check (pairs with the publisher's fence)
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  r = Probe(ctrl, expected, segs);
+  if (r == kTimeout) {
+    struct timespec ts, *tsp = nullptr;
+    // More rings than futex_waitv takes: park briefly and let the caller re-probe.
+    if (segs.size() > n && (park_ns == 0 || park_ns > 1000000)) park_ns = 1000000;
+    if (park_ns) {
+      uint64_t deadline = shm_now_ns() + park_ns;
+      ts.tv_sec = (time_t)(deadline / 1000000000ull);
+      ts.tv_nsec = (long)(deadline % 1000000000ull);
+      tsp = &ts;
+    }
+    long rc = syscall(kSysFutexWaitv, w.data(), (unsigned)(n + 1), 0u, tsp, CLOCK_MONOTONIC);
+    if (rc < 0 && errno == ENOSYS) {
+      // Pre-5.16 kernel: wait on the control word only, re-probing the rings every 200 us.
+      struct timespec rel = {0, 200000};
+      syscall(SYS_futex, ctrl, FUTEX_WAIT_PRIVATE, expected, &rel, nullptr, 0);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    // relaxed: only a hint to the publisher; a stale 1 costs it one spurious wake
+    __atomic_store_n(&segs[i]->in.ctl->consumer_parked, 0u, __ATOMIC_RELAXED);
+  }
+  if (r == kTimeout) r = Probe(ctrl, expected, segs);
+  return Napi::Number::New(env, r);
+}
+
+// ringControl(ctrl, index): bump the control word and wake a thread parked in waitMany.
+// (V8's Atomics.notify wakes only V8 waiters, not a native futex_waitv.)
+Napi::Value RingControl(const Napi::CallbackInfo &info) {
+  int32_t *ctrl = CtrlWord(info, 0, 1);
+  // seq_cst: the bump is ordered after everything the caller published before ringing
+  __atomic_fetch_add(ctrl, 1, __ATOMIC_SEQ_CST);
+  syscall(SYS_futex, ctrl, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+  return info.Env().Undefined();
+}
+
+}  // namespace rshm

@@ -1,0 +1,87 @@
+// Loads the native addon (build/Release/redis_shm.node) and describes its raw surface.
+// Use src/native/segment.ts, not this, from the rest of the library: it validates
+// arguments and turns native errors into RedisError.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RedisError } from '../errors.js';
+
+/** One handle on a mapped segment (see native/addon/native_segment.h for thread ownership). */
+export interface RawSegment {
+  id(): number;
+  name(): string;
+  token(): Buffer;
+  role(): 'client' | 'peer';
+  /** [reqCapacity, repCapacity] */
+  capacities(): [number, number];
+  unlink(): void;
+  /** Produce into this side's outgoing ring; returns bytes written (0 when full). */
+  write(buf: Uint8Array, off: number, len: number): number;
+  /** Consume from this side's incoming ring; returns bytes read (0 when empty). */
+  read(buf: Uint8Array, off: number, len: number): number;
+  readable(): number;
+  writable(): number;
+  /** shm_ring_wake_consumer on the outgoing ring; true if a futex wake was issued. */
+  wakePeerData(): boolean;
+  /** shm_ring_wake_producer on the incoming ring. */
+  wakePeerSpace(): boolean;
+  /** Blocks the calling thread: spin, then park. Readable bytes, 0 on timeout. */
+  waitData(spinNs: number, parkNs: number): number;
+  waitSpace(want: number, spinNs: number, parkNs: number): number;
+  state(): number;
+  closeReason(): number;
+  sessionId(): bigint;
+  markClosed(reason: number): void;
+  counters(): Record<'outSpins' | 'outParks' | 'outWakes' | 'inSpins' | 'inParks' | 'inWakes' | 'written' | 'read', number>;
+  /** Drops this handle's reference; idempotent. The mapping lives until the last handle closes. */
+  close(): void;
+  isClosed(): boolean;
+}
+
+export interface RawAddon {
+  create(reqCapacity: number, repCapacity: number, mode: number): RawSegment;
+  attach(id: number): RawSegment;
+  openPeer(name: string, sessionId: number): RawSegment;
+  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number): 0 | 1 | 2;
+  ringControl(ctrl: Int32Array, index: number): void;
+  liveSegments(): number;
+  layoutVersion: number;
+}
+
+let cached: RawAddon | undefined;
+let loadError: RedisError | undefined;
+
+function findBinary(): string | undefined {
+  // src/native (tsx/vitest) or dist/src/native (compiled): walk up to the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = join(dir, 'build', 'Release', 'redis_shm.node');
+    if (existsSync(p)) return p;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** The addon, loaded once per thread. Throws ERR_SHM_UNAVAILABLE when it is not built. */
+export function loadAddon(): RawAddon {
+  if (cached) return cached;
+  if (loadError) throw loadError;
+  const path = findBinary();
+  if (!path) {
+    loadError = new RedisError('ERR_SHM_UNAVAILABLE', 'native addon build/Release/redis_shm.node not found: run npm install');
+    throw loadError;
+  }
+  try {
+    cached = createRequire(import.meta.url)(path) as RawAddon;
+    return cached;
+  } catch (e) {
+    loadError = new RedisError('ERR_SHM_UNAVAILABLE', `native addon failed to load: ${(e as Error).message}`, { cause: e });
+    throw loadError;
+  }
+}
+
+/** True when the addon loads on this platform. */
+export function addonAvailable(): boolean {
+  try { loadAddon(); return true; } catch { return false; }
+}
