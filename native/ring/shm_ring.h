@@ -129,21 +129,28 @@ SHM_STATIC_ASSERT(offsetof(shm_segment_header, req) == 128, "req ctl at line 2")
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, rep) == 320, "rep ctl at line 5");
 SHM_STATIC_ASSERT(sizeof(shm_segment_header) == 512, "header is 8 lines");
 SHM_STATIC_ASSERT(sizeof(shm_segment_header) <= SHM_HEADER_SIZE, "header fits its page");
-SHM_STATIC_ASSERT(__atomic_always_lock_free(8, 0), "64-bit atomics must be lock-free");
-SHM_STATIC_ASSERT(__atomic_always_lock_free(4, 0), "32-bit atomics must be lock-free");
+/* 64- and 32-bit atomics must be lock-free (address-free across processes). Checked with
+ * the compiler's macros: __atomic_always_lock_free is not an ICE under ISO C -pedantic. */
+#if __GCC_ATOMIC_LLONG_LOCK_FREE != 2 || __GCC_ATOMIC_INT_LOCK_FREE != 2 || __SIZEOF_LONG_LONG__ != 8
+#error "redis-shm needs lock-free 64-bit and 32-bit atomics"
+#endif
 
 /* ---------- geometry checks (pure) ---------- */
 
 static inline int shm_is_pow2(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
 /* Validates a private COPY of line 0 against a mapping of map_size bytes and the
- * caller's capacity limits. Returns 0 when usable, -1 otherwise. */
+ * caller's capacity limits. The absolute bounds SHM_RING_MIN/MAX_CAPACITY always apply
+ * too, whatever the caller passes, so the size sum below cannot overflow.
+ * Returns 0 when usable, -1 otherwise. */
 static inline int shm_header_check(const shm_segment_header *copy, uint64_t map_size,
                                    uint64_t min_cap, uint64_t max_cap) {
     if (copy->magic != SHM_MAGIC) return -1;
     if (copy->layout_version != SHM_LAYOUT_VERSION) return -1;
     if (copy->header_size != SHM_HEADER_SIZE) return -1;
     if (!shm_is_pow2(copy->req_capacity) || !shm_is_pow2(copy->rep_capacity)) return -1;
+    if (min_cap < SHM_RING_MIN_CAPACITY) min_cap = SHM_RING_MIN_CAPACITY;
+    if (max_cap > SHM_RING_MAX_CAPACITY) max_cap = SHM_RING_MAX_CAPACITY;
     if (copy->req_capacity < min_cap || copy->req_capacity > max_cap) return -1;
     if (copy->rep_capacity < min_cap || copy->rep_capacity > max_cap) return -1;
     if (copy->total_size != (uint64_t)SHM_HEADER_SIZE + copy->req_capacity + copy->rep_capacity)
@@ -172,7 +179,10 @@ typedef struct shm_ring {
 
 /* Attach to a ring whose control block and data live in a mapped segment. `cap` must come
  * from a validated private copy of the header. The initial position is read once: a
- * fresh segment has both indices at 0. */
+ * fresh segment has both indices at 0. Indices that are already inconsistent
+ * (tail - head > cap) are not trusted: the cached peer then says "full" (producer) or
+ * "empty" (consumer), so the first call reloads the peer's index and reports
+ * SHM_RING_ECORRUPT instead of copying past the data area. */
 static inline void shm_ring_attach(shm_ring *r, shm_ring_ctl *ctl, uint8_t *data, uint64_t cap,
                                    int is_producer) {
     r->ctl = ctl;
@@ -182,8 +192,10 @@ static inline void shm_ring_attach(shm_ring *r, shm_ring_ctl *ctl, uint8_t *data
     /* relaxed: attach happens before any concurrent use (handshake orders it) */
     uint64_t t = __atomic_load_n(&ctl->tail, __ATOMIC_RELAXED);
     uint64_t h = __atomic_load_n(&ctl->head, __ATOMIC_RELAXED);
+    int sane = t - h <= cap;
     r->pos = is_producer ? t : h;
-    r->peer = is_producer ? h : t;
+    if (is_producer) r->peer = sane ? h : t - cap;
+    else r->peer = sane ? t : h;
     r->spins = r->parks = r->wakes = 0;
 }
 
