@@ -19,5 +19,6 @@ done
 
 echo "== C ring tests"
 make -s -C native/ring test
+make -s -C native/module test
 echo "== vitest"
 npx vitest run "$@"

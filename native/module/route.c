@@ -1,0 +1,70 @@
+/* route.c -- see route.h. */
+#include "route.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define R_PUBSUB "pub/sub"
+#define R_CONN "connection command"
+#define R_TX "transaction"
+#define R_BLOCK "blocking command"
+#define R_SHM "shm session command"
+
+static const struct { const char *name; const char *reason; } ROUTED[] = {
+    {"subscribe", R_PUBSUB}, {"psubscribe", R_PUBSUB}, {"ssubscribe", R_PUBSUB},
+    {"unsubscribe", R_PUBSUB}, {"punsubscribe", R_PUBSUB}, {"sunsubscribe", R_PUBSUB},
+    {"monitor", R_CONN}, {"reset", R_CONN}, {"quit", R_CONN}, {"shutdown", R_CONN},
+    {"sync", R_CONN}, {"psync", R_CONN}, {"replconf", R_CONN},
+    {"select", R_CONN}, {"auth", R_CONN}, {"hello", R_CONN}, {"client", R_CONN},
+    {"multi", R_TX}, {"exec", R_TX}, {"discard", R_TX}, {"watch", R_TX}, {"unwatch", R_TX},
+    {"blpop", R_BLOCK}, {"brpop", R_BLOCK}, {"blmove", R_BLOCK}, {"brpoplpush", R_BLOCK},
+    {"blmpop", R_BLOCK}, {"bzpopmin", R_BLOCK}, {"bzpopmax", R_BLOCK}, {"bzmpop", R_BLOCK},
+    {"wait", R_BLOCK}, {"waitaof", R_BLOCK},
+};
+
+static int arg_is(const char *buf, const shm_arg *a, const char *word) {
+    size_t n = strlen(word);
+    return a->len == n && strncasecmp(buf + a->off, word, n) == 0;
+}
+
+int shm_xread_blocks(const char *buf, const shm_arg *argv, size_t argc, int group) {
+    size_t i = 1;
+    if (group) {
+        if (argc < 4 || !arg_is(buf, &argv[1], "GROUP")) return 0;
+        i = 4;   /* GROUP <group> <consumer> */
+    }
+    /* Walk the options the way xreadCommand does; stop at STREAMS or anything unknown. */
+    while (i < argc) {
+        int more = i + 1 < argc;
+        if (arg_is(buf, &argv[i], "BLOCK") && more) return 1;
+        if (arg_is(buf, &argv[i], "COUNT") && more) { i += 2; continue; }
+        if (group && arg_is(buf, &argv[i], "NOACK")) { i += 1; continue; }
+        return 0;
+    }
+    return 0;
+}
+
+const char *shm_route_reason(const char *buf, const shm_arg *argv, size_t argc) {
+    if (argc == 0) return NULL;
+    const shm_arg *name = &argv[0];
+    if (name->len > 4 && strncasecmp(buf + name->off, "shm.", 4) == 0) return R_SHM;
+    for (size_t i = 0; i < sizeof ROUTED / sizeof ROUTED[0]; i++)
+        if (arg_is(buf, name, ROUTED[i].name)) return ROUTED[i].reason;
+    if (arg_is(buf, name, "xread") && shm_xread_blocks(buf, argv, argc, 0)) return R_BLOCK;
+    if (arg_is(buf, name, "xreadgroup") && shm_xread_blocks(buf, argv, argc, 1)) return R_BLOCK;
+    return NULL;
+}
+
+void shm_route_error(char *out, size_t outlen, const char *buf, const shm_arg *argv, const char *reason) {
+    char name[129];
+    size_t n = argv[0].len < 128 ? argv[0].len : 128;
+    for (size_t i = 0; i < n; i++) {
+        char c = buf[argv[0].off + i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        if (c == '\r' || c == '\n' || c == '\0') c = ' ';
+        name[i] = c;
+    }
+    name[n] = 0;
+    snprintf(out, outlen, "ERR SHM-ROUTE '%s' is served on the socket only (%s)", name, reason);
+}
