@@ -2,3 +2,4 @@
 export * from './errors.js';
 export type { Channel, ChannelHandlers, ChannelKind } from './transport/channel.js';
 export * from './resp/index.js';
+export * from './format/index.js';
