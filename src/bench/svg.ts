@@ -50,7 +50,19 @@ const f = (n: number): string => String(Math.round(n * 10) / 10);
 export function barChartSvg(spec: BarChartSpec): string {
   const width = spec.width ?? 640;
   const height = spec.height ?? 400;
-  const left = 70, right = 20, top = spec.subtitle ? 78 : 62, bottom = 48;
+  // Legend swatches flow left to right and wrap; the plot starts below them.
+  const left = 70, right = 20, bottom = 48;
+  const legend: Array<{ x: number; row: number; name: string; color: string }> = [];
+  let lx = left;
+  let row = 0;
+  spec.series.forEach((s, i) => {
+    const w = 16 + 7 * s.name.length + 18;
+    if (lx + w > width - right && lx > left) { lx = left; row++; }
+    legend.push({ x: lx, row, name: s.name, color: s.color ?? PALETTE[i % PALETTE.length]! });
+    lx += w;
+  });
+  const legendTop = spec.subtitle ? 60 : 44;
+  const top = legendTop + (row + 1) * 18 + 10;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const finite = spec.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
@@ -63,16 +75,11 @@ export function barChartSvg(spec: BarChartSpec): string {
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="${f(width / 2)}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(spec.title)}</text>`);
   if (spec.subtitle) out.push(`<text x="${f(width / 2)}" y="40" text-anchor="middle" fill="#555555">${escapeXml(spec.subtitle)}</text>`);
-
-  // Legend, one swatch per series, in a row above the plot.
-  let lx = left;
-  const ly = top - 18;
-  spec.series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length]!;
-    out.push(`<rect x="${f(lx)}" y="${f(ly - 10)}" width="12" height="12" fill="${escapeXml(color)}"/>`);
-    out.push(`<text x="${f(lx + 16)}" y="${f(ly)}">${escapeXml(s.name)}</text>`);
-    lx += 16 + 7 * s.name.length + 18;
-  });
+  for (const l of legend) {
+    const ly = legendTop + l.row * 18 + 12;
+    out.push(`<rect x="${f(l.x)}" y="${f(ly - 10)}" width="12" height="12" fill="${escapeXml(l.color)}"/>`);
+    out.push(`<text x="${f(l.x + 16)}" y="${f(ly)}">${escapeXml(l.name)}</text>`);
+  }
 
   // Y axis with grid lines.
   for (let v = 0; v <= yMax + step / 2; v += step) {

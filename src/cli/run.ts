@@ -4,16 +4,19 @@ import type { Io } from './io.js';
 import { latencyCommand, LATENCY_USAGE } from './latency.js';
 import { modulePath } from './paths.js';
 import { serverCommand, SERVER_USAGE } from './serve.js';
+import { benchCommand, BENCH_USAGE } from './bench.js';
 
 export const USAGE = `usage: redis-shm <command> [options]
 commands:
   module-path   print the absolute path of the redis-shm Redis module (for --loadmodule)
   server        run redis-server with the module loaded
   latency       PING latency over tcp, unix and shm side by side
+  bench         benchmark redis-shm against ioredis and node-redis
   help          this text; "redis-shm <command> --help" for a command's options
 
 ${SERVER_USAGE}
-${LATENCY_USAGE}`;
+${LATENCY_USAGE}
+${BENCH_USAGE}`;
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -22,6 +25,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       case 'module-path': io.stdout.write(modulePath() + '\n'); return 0;
       case 'server': return await serverCommand(rest, io);
       case 'latency': return await latencyCommand(rest, io);
+      case 'bench': return await benchCommand(rest, io);
       case undefined: case 'help': case '--help': case '-h': io.stdout.write(USAGE); return cmd === undefined ? 1 : 0;
       default: io.stderr.write(`redis-shm: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`); return 2;
     }

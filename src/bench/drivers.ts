@@ -1,0 +1,13 @@
+// Opens a driver for any client configuration.
+import type { Driver, DriverSpec, Endpoints } from './driver.js';
+import { openIoredis } from './driver-ioredis.js';
+import { openNodeRedis } from './driver-node-redis.js';
+import { openRedisShm } from './driver-redis-shm.js';
+
+export function openDriver(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
+  switch (spec.client) {
+    case 'ioredis': return openIoredis(spec, eps);
+    case 'node-redis': return openNodeRedis(spec, eps);
+    case 'redis-shm': return openRedisShm(spec, eps);
+  }
+}

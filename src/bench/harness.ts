@@ -1,0 +1,179 @@
+// The benchmark run: every client configuration against the same server, in one
+// process, for each host condition (idle, then loaded), every workload. Returns rows.
+import { availableParallelism } from 'node:os';
+import type { Driver, DriverSpec, Endpoints } from './driver.js';
+import { specLabel } from './driver.js';
+import { openDriver } from './drivers.js';
+import { startHostLoad } from './host-load.js';
+import { measureCpu } from './proc-cpu.js';
+import { rawCommand } from './raw-ping.js';
+import { makeRow, type BenchRow, type Condition } from './rows.js';
+import { Samples, usSince } from './stats.js';
+import { LoadThreads } from './threads.js';
+import { batched, counted, KEY, KEYS_1000, msg, pubsubOps, sequential, valueOp, type Measured } from './workloads.js';
+
+export interface Profile {
+  /** Per driver, per latency workload. */
+  seqMs: number;
+  /** Per driver, per throughput workload. */
+  tputMs: number;
+  /** SET+GET rounds of the 100 MB value per driver. */
+  count100mb: number;
+  /** 1 s idle gaps per driver, each followed by one timed GET. */
+  idleReps: number;
+  /** Also measure 10 s of idleness. */
+  idle10s: boolean;
+}
+
+export const PROFILES: Record<'full' | 'quick', Profile> = {
+  full: { seqMs: 3000, tputMs: 2000, count100mb: 3, idleReps: 5, idle10s: true },
+  quick: { seqMs: 200, tputMs: 200, count100mb: 1, idleReps: 1, idle10s: false },
+};
+
+export const ALL_WORKLOADS = ['ping-seq', 'get-seq', 'set-seq', 'get-1000-concurrent', 'get-pipeline-100', 'get-threads',
+  'pubsub-delivery', 'value-1kb', 'value-1mb', 'value-100mb', 'first-after-idle', 'idle-cpu'] as const;
+export type WorkloadGroup = typeof ALL_WORKLOADS[number];
+
+export interface BenchOptions {
+  specs: DriverSpec[];
+  eps: Endpoints;
+  /** redis-server's pid, for its CPU%; null if unknown. */
+  serverPid: number | null;
+  profile: Profile;
+  conditions: Condition[];
+  workloads: readonly WorkloadGroup[];
+  /** Load-generator threads (default: one per core). */
+  threads?: number;
+  progress: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function runBench(o: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const want = (w: WorkloadGroup): boolean => o.workloads.includes(w) && !o.signal?.aborted;
+  const ep = o.eps.unix ?? o.eps.tcp!;
+  await rawCommand(ep, ['SET', KEY, 'bench-value']);
+  await rawCommand(ep, ['MSET', ...KEYS_1000.flatMap((k) => [k, 'v'])]);
+
+  for (const condition of o.conditions) {
+    if (o.signal?.aborted) break;
+    const load = condition === 'loaded' ? await startHostLoad() : null;
+    if (load) o.progress(`loaded: ${load.pids.length} niced busy-loop processes started`);
+    try {
+      const record = (specs: DriverSpec[], workload: string, ms: Measured[]): void => {
+        ms.forEach((m, i) => {
+          rows.push(makeRow(specs[i]!, condition, workload, m));
+          if (m.error) o.progress(`  ${specLabel(specs[i]!)}: ${workload} failed: ${m.error}`);
+        });
+      };
+      const step = (w: string): void => o.progress(`${condition}: ${w}`);
+
+      // Workloads with every client connected at once, interleaved.
+      const drivers: Driver[] = [];
+      for (const spec of o.specs) {
+        try { drivers.push(await openDriver(spec, o.eps)); } catch (err) { o.progress(`  ${specLabel(spec)}: unavailable: ${msg(err)}`); }
+      }
+      const specs = drivers.map((d) => d.spec);
+      try {
+        if (want('ping-seq')) { step('ping-seq'); record(specs, 'ping-seq', await sequential(drivers, (d) => d.ping(), o.profile.seqMs)); }
+        if (want('get-seq')) { step('get-seq'); record(specs, 'get-seq', await sequential(drivers, (d) => d.get(KEY), o.profile.seqMs)); }
+        if (want('set-seq')) { step('set-seq'); record(specs, 'set-seq', await sequential(drivers, (d) => d.set(KEY, 'bench-value'), o.profile.seqMs)); }
+        if (want('get-1000-concurrent')) {
+          step('get-1000-concurrent');
+          record(specs, 'get-1000-concurrent', await batched(drivers, (d) => Promise.all(KEYS_1000.map((k) => d.get(k))), 1000, o.profile.tputMs));
+        }
+        if (want('get-pipeline-100')) {
+          step('get-pipeline-100');
+          const keys = KEYS_1000.slice(0, 100);
+          record(specs, 'get-pipeline-100', await batched(drivers, (d) => d.pipelineGet(keys), 100, o.profile.tputMs));
+        }
+        if (want('pubsub-delivery')) {
+          step('pubsub-delivery');
+          const ops = await pubsubOps(drivers);
+          record(specs, 'pubsub-delivery', await sequential(drivers, (d) => ops[drivers.indexOf(d)]!(d), o.profile.seqMs));
+        }
+        for (const [w, bytes] of [['value-1kb', 1024], ['value-1mb', 1 << 20]] as const) {
+          if (!want(w)) continue;
+          step(w);
+          record(specs, w, await sequential(drivers, valueOp(bytes).op, o.profile.seqMs, 100));
+        }
+        if (want('value-100mb')) {
+          step('value-100mb');
+          record(specs, 'value-100mb', await counted(drivers, valueOp(100 << 20).op, o.profile.count100mb));
+          await rawCommand(ep, ['DEL', `bench:value:${100 << 20}`]);
+        }
+      } finally {
+        await Promise.all(drivers.map((d) => d.close().catch(() => {})));
+      }
+
+      if (want('get-threads')) {
+        const n = o.threads ?? availableParallelism();
+        step(`get-${n}-threads`);
+        const pool = new LoadThreads(n);
+        try {
+          for (const spec of specs) {
+            if (o.signal?.aborted) break;
+            let m: Measured;
+            try {
+              const r = await pool.run(spec, o.eps, o.profile.tputMs, 50);
+              m = { p50: null, p99: null, ops: r.ops, ...(r.error ? { error: r.error } : {}) };
+            } catch (err) { m = { p50: null, p99: null, ops: null, error: msg(err) }; }
+            record([spec], `get-${n}-threads`, [m]);
+          }
+        } finally { await pool.close(); }
+      }
+
+      // Idleness: one client connected at a time, so the CPU figures are its own.
+      if (want('first-after-idle') || want('idle-cpu')) {
+        for (const spec of specs) {
+          if (o.signal?.aborted) break;
+          step(`first-after-idle, idle-cpu: ${specLabel(spec)}`);
+          rows.push(...await idleRows(spec, condition, o));
+        }
+      }
+    } finally {
+      await load?.stop();
+    }
+  }
+  return rows;
+}
+
+async function idleRows(spec: DriverSpec, condition: Condition, o: BenchOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  let d: Driver;
+  try { d = await openDriver(spec, o.eps); } catch (err) { o.progress(`  ${specLabel(spec)}: unavailable: ${msg(err)}`); return rows; }
+  try {
+    const first = new Samples();
+    const cpu1 = { self: [] as number[], server: [] as number[] };
+    const timedGet = async (): Promise<number> => { const t0 = process.hrtime.bigint(); await d.get(KEY); return usSince(t0); };
+    await timedGet();
+    for (let i = 0; i < o.profile.idleReps && !o.signal?.aborted; i++) {
+      const c = await measureCpu(o.serverPid, () => sleep(1000));
+      cpu1.self.push(c.self);
+      if (c.other !== null) cpu1.server.push(c.other);
+      first.add(await timedGet());
+    }
+    const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    if (o.workloads.includes('first-after-idle') && first.count) {
+      const s = first.summary();
+      rows.push(makeRow(spec, condition, 'first-after-idle', { p50: s.p50, p99: s.p99 }));
+    }
+    if (o.workloads.includes('idle-cpu')) {
+      rows.push(makeRow(spec, condition, 'idle-cpu-1s', { cpu: mean(cpu1.self) }));
+      rows.push(makeRow(spec, condition, 'idle-cpu-1s-server', { cpu: mean(cpu1.server) }));
+      if (o.profile.idle10s && !o.signal?.aborted) {
+        await timedGet();
+        const c = await measureCpu(o.serverPid, () => sleep(10_000));
+        rows.push(makeRow(spec, condition, 'idle-cpu-10s', { cpu: c.self }));
+        rows.push(makeRow(spec, condition, 'idle-cpu-10s-server', { cpu: c.other }));
+      }
+    }
+  } catch (err) {
+    o.progress(`  ${specLabel(spec)}: idle workloads failed: ${msg(err)}`);
+  } finally {
+    await d.close().catch(() => {});
+  }
+  return rows;
+}

@@ -1,0 +1,32 @@
+// The benchmark's output: one flat row per (client configuration, host condition, workload).
+import type { ClientName, DriverSpec, TransportName } from './driver.js';
+
+export type Condition = 'idle' | 'loaded';
+
+export interface BenchRow {
+  client: ClientName;
+  transport: TransportName;
+  api: string | null;
+  adapter: string | null;
+  condition: Condition;
+  /** ping-seq, get-seq, set-seq, get-1000-concurrent, get-pipeline-100, pubsub-delivery,
+   *  value-1kb, value-1mb, value-100mb, get-<N>-threads, first-after-idle, idle-cpu-1s,
+   *  idle-cpu-10s, idle-cpu-1s-server, idle-cpu-10s-server. */
+  workload: string;
+  p50_us: number | null;
+  p99_us: number | null;
+  ops_per_sec: number | null;
+  cpu_pct: number | null;
+}
+
+export const ROW_KEYS = ['client', 'transport', 'api', 'adapter', 'condition', 'workload', 'p50_us', 'p99_us', 'ops_per_sec', 'cpu_pct'] as const;
+
+const r1 = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
+
+export function makeRow(spec: DriverSpec, condition: Condition, workload: string, m: { p50?: number | null; p99?: number | null; ops?: number | null; cpu?: number | null }): BenchRow {
+  return {
+    client: spec.client, transport: spec.transport, api: spec.api, adapter: spec.adapter, condition, workload,
+    p50_us: r1(m.p50), p99_us: r1(m.p99), ops_per_sec: m.ops === null || m.ops === undefined || !Number.isFinite(m.ops) ? null : Math.round(m.ops),
+    cpu_pct: r1(m.cpu),
+  };
+}
