@@ -59,6 +59,10 @@ typedef struct shm_session {
     /* set by the main thread (closing) and observed by the serving thread */
     uint32_t closing;             /* atomic: a shm_close_reason, 0 = open */
     int in_table;
+    int gated;                    /* `out` waits for the AOF fsync of epoch > gate */
+    uint64_t gate;
+    int dead;                     /* left the table; the serving thread unmaps and frees it */
+    struct shm_worker *owner;     /* the serving thread */
     struct shm_session *next;     /* serving thread's list */
     shm_counters c;
 } shm_session;

@@ -1,0 +1,277 @@
+/* exec.c -- see exec.h. Everything here runs with the module lock held. */
+#include "exec.h"
+#include "route.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Command flags we act on, from COMMAND INFO. */
+#define F_WRITE (1u << 0)
+#define F_DENYOOM (1u << 1)
+#define F_NOSCRIPT (1u << 2)
+#define F_LOADING (1u << 3)
+#define F_PUBSUB (1u << 4)
+#define F_MAYREPL (1u << 5)
+#define F_CONTAINER (1u << 6)
+
+#define CACHE_SLOTS 1024           /* open addressing; full = stop caching, still correct */
+#define KEY_MAX 96
+
+typedef struct cmdinfo {
+    char key[KEY_MAX];             /* lowercase "name" or "container|sub"; "" = empty slot */
+    unsigned flags;
+    long long arity;
+} cmdinfo;
+
+static cmdinfo cache[CACHE_SLOTS];
+static uint64_t cache_used;
+
+void shm_exec_cache_clear(void) {
+    memset(cache, 0, sizeof cache);
+    cache_used = 0;
+}
+
+uint64_t shm_exec_cache_size(void) { return cache_used; }
+
+static uint32_t hash(const char *s) {
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static const char *arg_ptr(const shm_session *s, size_t i, size_t *len) {
+    *len = s->parser.argv[i].len;
+    return s->in.p + s->in.start + s->parser.argv[i].off;
+}
+
+/* Lowercase copy of an argument into out (KEY_MAX); 0 when it does not fit or holds NUL. */
+static int lower_copy(char *out, size_t cap, const char *p, size_t n) {
+    if (n + 1 > cap) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == 0) return 0;
+        out[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    out[n] = 0;
+    return 1;
+}
+
+/* Asks the server for the flags of `key`; NULL when the command does not exist. */
+static cmdinfo *lookup_server(RedisModuleCtx *ctx, const char *key, cmdinfo *tmp) {
+    RedisModuleCallReply *r = RedisModule_Call(ctx, "COMMAND", "cc", "INFO", key);
+    if (!r) return NULL;
+    cmdinfo *out = NULL;
+    RedisModuleCallReply *e = RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ARRAY &&
+                                      RedisModule_CallReplyLength(r) == 1
+                                  ? RedisModule_CallReplyArrayElement(r, 0) : NULL;
+    if (e && RedisModule_CallReplyType(e) == REDISMODULE_REPLY_ARRAY && RedisModule_CallReplyLength(e) >= 3) {
+        memset(tmp, 0, sizeof *tmp);
+        snprintf(tmp->key, sizeof tmp->key, "%s", key);
+        tmp->arity = RedisModule_CallReplyInteger(RedisModule_CallReplyArrayElement(e, 1));
+        RedisModuleCallReply *fl = RedisModule_CallReplyArrayElement(e, 2);
+        size_t nf = RedisModule_CallReplyLength(fl);
+        for (size_t i = 0; i < nf; i++) {
+            size_t len;
+            const char *f = RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(fl, i), &len);
+            if (!f) continue;
+#define FLAG(name, bit) if (len == sizeof(name) - 1 && memcmp(f, name, len) == 0) tmp->flags |= bit;
+            FLAG("write", F_WRITE)
+            FLAG("denyoom", F_DENYOOM)
+            FLAG("noscript", F_NOSCRIPT)
+            FLAG("loading", F_LOADING)
+            FLAG("pubsub", F_PUBSUB)
+            FLAG("may_replicate", F_MAYREPL)
+#undef FLAG
+        }
+        if (RedisModule_CallReplyLength(e) >= 10) {
+            RedisModuleCallReply *subs = RedisModule_CallReplyArrayElement(e, 9);
+            if (RedisModule_CallReplyType(subs) == REDISMODULE_REPLY_ARRAY && RedisModule_CallReplyLength(subs) > 0)
+                tmp->flags |= F_CONTAINER;
+        }
+        out = tmp;
+    }
+    RedisModule_FreeCallReply(r);
+    return out;
+}
+
+/* Flags of a command name (or container|sub); cached per name. NULL = unknown. */
+static const cmdinfo *lookup(RedisModuleCtx *ctx, const char *key, cmdinfo *tmp) {
+    uint32_t h = hash(key) & (CACHE_SLOTS - 1);
+    for (uint32_t i = 0; i < CACHE_SLOTS; i++) {
+        cmdinfo *c = &cache[(h + i) & (CACHE_SLOTS - 1)];
+        if (c->key[0] == 0) {
+            cmdinfo *found = lookup_server(ctx, key, tmp);
+            if (found && cache_used < CACHE_SLOTS * 3 / 4) {   /* unknown names are never cached */
+                *c = *found;
+                cache_used++;
+                return c;
+            }
+            return found;
+        }
+        if (strcmp(c->key, key) == 0) return c;
+    }
+    return lookup_server(ctx, key, tmp);
+}
+
+static void emit_error(shm_session *s, const char *text) {
+    char line[600];
+    int n = snprintf(line, sizeof line, "-%s\r\n", text);
+    if (n >= (int)sizeof line) n = (int)sizeof line - 1;
+    shm_emit(s, line, (size_t)n, 0);
+}
+
+/* Redis's text for an unknown command whose name carries a NUL byte (RM_Call would cut the name). */
+static void emit_unknown(shm_session *s) {
+    char args[200] = "", text[400];
+    size_t used = 0;
+    for (size_t i = 1; i < s->parser.argc && used < 128; i++) {
+        size_t len;
+        const char *p = arg_ptr(s, i, &len);
+        int w = snprintf(args + used, sizeof args - used, "'%.*s' ", (int)(128 - used), p);
+        if (w < 0) break;
+        used = strlen(args);
+    }
+    size_t len;
+    const char *name = arg_ptr(s, 0, &len);
+    snprintf(text, sizeof text, "ERR unknown command '%.128s', with args beginning with: %s", name, args);
+    for (char *c = text; *c; c++) if (*c == '\r' || *c == '\n') *c = ' ';
+    emit_error(s, text);
+}
+
+/* Maps RM_Call's ACL failure text to the text processCommand gives a socket client. */
+static void emit_acl_error(shm_session *s, const char *proto, size_t len, const char *fullname) {
+    char text[300];
+    if (len && memmem(proto, len, "can't run this command", 22)) {
+        snprintf(text, sizeof text, "NOPERM this user has no permissions to run the '%s' command", fullname);
+    } else if (len && memmem(proto, len, "keys mentioned", 14)) {
+        snprintf(text, sizeof text, "NOPERM this user has no permissions to access one of the keys used as arguments");
+    } else if (len && memmem(proto, len, "channel mentioned", 17)) {
+        snprintf(text, sizeof text, "NOPERM this user has no permissions to access one of the channels used as arguments");
+    } else {
+        snprintf(text, sizeof text, "ERR no permission");
+    }
+    emit_error(s, text);
+}
+
+static void free_args(RedisModuleString **argv, size_t n) {
+    for (size_t i = 0; i < n; i++) RedisModule_FreeString(NULL, argv[i]);
+}
+
+int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects) {
+    size_t argc = s->parser.argc;
+    const char *buf = s->in.p + s->in.start;
+    /* 1. the routing rule */
+    const char *why = shm_route_reason(buf, s->parser.argv, argc);
+    if (why) {
+        char text[300];
+        shm_route_error(text, sizeof text, buf, s->parser.argv, why);
+        emit_error(s, text);
+        return SHM_EXEC_DONE;
+    }
+    /* 2. clients paused (CLIENT PAUSE, failover): hold; a propagated write would crash 7.0 */
+    if (RedisModule_AvoidReplicaTraffic()) return SHM_EXEC_HOLD;
+
+    /* 3. command flags, cached per name */
+    size_t nlen;
+    const char *name = arg_ptr(s, 0, &nlen);
+    char cname[KEY_MAX], key[KEY_MAX];
+    if (memchr(name, 0, nlen)) { emit_unknown(s); return SHM_EXEC_DONE; }
+    int have_name = lower_copy(cname, sizeof cname, name, nlen);
+    cmdinfo tmp1, tmp2;
+    const cmdinfo *ci = have_name ? lookup(ctx, cname, &tmp1) : NULL;
+    snprintf(key, sizeof key, "%s", have_name ? cname : "");
+    if (ci && (ci->flags & F_CONTAINER) && argc >= 2) {
+        size_t sl;
+        const char *sub = arg_ptr(s, 1, &sl);
+        char subl[KEY_MAX];
+        if (lower_copy(subl, sizeof subl, sub, sl) && strlen(cname) + 1 + strlen(subl) < KEY_MAX) {
+            size_t cl = strlen(cname), ql = strlen(subl);
+            memcpy(key, cname, cl);
+            key[cl] = '|';
+            memcpy(key + cl + 1, subl, ql + 1);
+            ci = lookup(ctx, key, &tmp2);
+        } else {
+            ci = NULL;
+        }
+    }
+    unsigned flags = ci ? ci->flags : 0;
+    int arity_ok = ci && (ci->arity > 0 ? (long long)argc == ci->arity : (long long)argc >= -ci->arity);
+
+    /* argv as module strings: [0] is the name, passed to RM_Call as a C string */
+    RedisModuleString *stack_argv[16];
+    RedisModuleString **argv = argc <= 16 ? stack_argv : malloc(argc * sizeof *argv);
+    if (!argv) { emit_error(s, "ERR SHM out of memory"); return SHM_EXEC_DONE; }
+    for (size_t i = 0; i < argc; i++) {
+        size_t len;
+        const char *p = arg_ptr(s, i, &len);
+        argv[i] = RedisModule_CreateString(NULL, p, len);
+    }
+    char *cmd = malloc(nlen + 1);
+    if (!cmd) { free_args(argv, argc); if (argv != stack_argv) free(argv); emit_error(s, "ERR SHM out of memory"); return SHM_EXEC_DONE; }
+    memcpy(cmd, name, nlen);
+    cmd[nlen] = 0;
+
+    /* 4. ACL, before the other guards as in processCommand. RM_Call's own check would run
+     * after its OOM/replica checks and words its error differently, so we check first and,
+     * on denial, let RM_Call log it (ACL LOG) and tell us which kind it was. */
+    int done = 0;
+    if (ci && arity_ok && RedisModule_ACLCheckCommandPermissions(user, argv, (int)argc) != REDISMODULE_OK &&
+        errno == EACCES) {
+        RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, "CEv", argv + 1, argc - 1);
+        size_t len = 0;
+        const char *proto = r ? RedisModule_CallReplyProto(r, &len) : NULL;
+        emit_acl_error(s, proto, len, key);
+        if (r) RedisModule_FreeCallReply(r);
+        done = 1;
+    }
+    int ctxflags = done ? 0 : RedisModule_GetContextFlags(ctx);
+    /* 5. LOADING, as processCommand words it */
+    if (!done && ci && arity_ok && (ctxflags & REDISMODULE_CTX_FLAGS_LOADING) && !(flags & F_LOADING)) {
+        emit_error(s, "LOADING Redis is loading the dataset in memory");
+        done = 1;
+    }
+    /* 6. writes on a read-only replica */
+    if (!done && ci && arity_ok && (flags & F_WRITE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
+        (ctxflags & REDISMODULE_CTX_FLAGS_READONLY)) {
+        emit_error(s, "READONLY You can't write against a read only replica.");
+        done = 1;
+    }
+    /* 7. run it: ! propagate, E errors as replies, M deny-oom, C as the session's user,
+     * S (unless the command is no-script) for MISCONF / NOREPLICAS / MASTERDOWN, 3 for RESP3 */
+    if (!done) {
+        char fmt[12];
+        int k = 0;
+        fmt[k++] = '!'; fmt[k++] = 'E'; fmt[k++] = 'M'; fmt[k++] = 'C';
+        if (ci && !(flags & F_NOSCRIPT)) fmt[k++] = 'S';
+        if (s->resp3) fmt[k++] = '3';
+        fmt[k++] = 'v';
+        fmt[k] = 0;
+        int may_effect = !ci || (flags & (F_WRITE | F_MAYREPL | F_PUBSUB));
+        *effects |= may_effect;
+        RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, fmt, argv + 1, argc - 1);
+        int gate = may_effect && __atomic_load_n(&G.aof_always, __ATOMIC_RELAXED);   /* relaxed: a config knob */
+        if (r) {
+            size_t len = 0;
+            const char *proto = RedisModule_CallReplyProto(r, &len);
+            shm_emit(s, proto, len, gate);
+            RedisModule_FreeCallReply(r);
+        } else {
+            char text[200];
+            snprintf(text, sizeof text, "ERR SHM could not call '%.64s' (errno %d)", key, errno);
+            emit_error(s, text);
+        }
+        if (gate && !s->gated) {
+            /* relaxed: read under the lock; the main thread bumps it under the lock too */
+            s->gate = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);
+            s->gated = 1;
+            __atomic_fetch_add(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint for the main thread */
+        }
+    }
+    free(cmd);
+    free_args(argv, argc);
+    if (argv != stack_argv) free(argv);
+    return SHM_EXEC_DONE;
+}

@@ -1,0 +1,20 @@
+/*
+ * exec.h -- run one parsed command of a session, under the module lock, with the
+ * fidelity guards: routing, client pause, ACL texts, LOADING, READONLY, then RM_Call
+ * with the session's user, db and protocol.
+ */
+#ifndef REDIS_SHM_EXEC_H
+#define REDIS_SHM_EXEC_H
+
+#include "module.h"
+
+enum { SHM_EXEC_DONE = 0, SHM_EXEC_HOLD = 1 };
+
+/* Under the lock; the context already carries the session's user and db. The command
+ * is s->parser's, its bytes at s->in. Sets *effects when it may write or publish. */
+int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects);
+/* Under the lock: forget cached command flags (after MODULE LOAD/UNLOAD, say). */
+void shm_exec_cache_clear(void);
+uint64_t shm_exec_cache_size(void);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * module.h -- state shared by the glue files (module.c, worker.c, exec.c).
+ *
+ * Config values are written by the main thread and read by serving threads with
+ * relaxed atomic loads (each is an independent knob; no ordering with other data).
+ * The session table and the session fields user/db/resp3 are only touched with the
+ * module lock (the GIL) held.
+ */
+#ifndef REDIS_SHM_MODULE_H
+#define REDIS_SHM_MODULE_H
+
+#include <stdint.h>
+#include "rm_api.h"
+#include "session.h"
+
+typedef struct shm_config {
+    long long min_ring, max_ring, max_sessions, spin_us, max_batch, threads;
+} shm_config;
+
+typedef struct shm_globals {
+    shm_config cfg;
+    uint64_t proto_max_bulk;      /* proto-max-bulk-len */
+    uint32_t aof_always;          /* appendonly yes and appendfsync always */
+    uint64_t sleep_epoch;         /* count of beforeSleep runs (EventLoop BEFORE_SLEEP) */
+    uint32_t gated_sessions;      /* sessions whose replies wait for an AOF fsync */
+    uint32_t nudge_pending;
+    uint64_t live_sessions;       /* opened and not yet freed (incl. closing ones) */
+    shm_table table;              /* under the GIL */
+    uint64_t next_session_id;     /* under the GIL */
+    /* statistics (relaxed) */
+    uint64_t opened, closed, open_errors, protocol_errors, corrupt, faults, nudges;
+} shm_globals;
+
+extern shm_globals G;
+
+static inline long long shm_cfg_get(const long long *v) { return __atomic_load_n(v, __ATOMIC_RELAXED); }
+
+#define SHM_QUERYBUF_LIMIT (1024ull * 1024 * 1024 + 65536)   /* Redis client-query-buffer-limit 1gb */
+
+#endif

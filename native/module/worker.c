@@ -1,0 +1,463 @@
+/* worker.c -- serving threads; see worker.h. */
+#include "worker.h"
+#include "exec.h"
+#include "segment.h"
+#include "sigbus.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 16
+#define PARK_NS (100ull * 1000 * 1000)    /* park timeout: hostile or lost wakes cost at most this */
+#define HOLD_NS (1000ull * 1000)          /* recheck interval while clients are paused */
+#define READ_CHUNK (256u * 1024)          /* bytes copied out of REQ per pass */
+#define WAITV_MAX 128                     /* FUTEX_WAITV_MAX */
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449
+#endif
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX2_PRIVATE 128
+
+struct waitv { uint64_t val; uint64_t uaddr; uint32_t flags; uint32_t reserved; };
+
+static shm_worker workers[MAX_WORKERS];
+static int nworkers;
+static int waitv_missing;   /* ENOSYS seen: fall back to timed sleeps */
+
+int shm_workers_count(void) { return nworkers; }
+shm_worker *shm_worker_at(int i) { return &workers[i]; }
+
+/* ---------- replies ---------- */
+
+void shm_emit(shm_session *s, const char *p, size_t n, int force_out) {
+    if (n == 0) return;
+    shm_count(&s->c.cmds_out, 1);
+    if (!force_out && shm_buf_len(&s->out) == 0 && !s->close_reason) {
+        int64_t w = shm_ring_write(&s->rep, p, n);
+        if (w < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return; }
+        shm_count(&s->c.bytes_out, (uint64_t)w);
+        p += w;
+        n -= (size_t)w;
+    }
+    if (n && shm_buf_append(&s->out, p, n) != 0) s->close_reason = SHM_CLOSE_SERVER;   /* out of memory */
+}
+
+/* Moves overflow bytes into REP as space allows. Returns bytes moved. */
+static size_t flush_out(shm_session *s) {
+    size_t len = shm_buf_len(&s->out);
+    if (len == 0 || s->gated) return 0;
+    int64_t w = shm_ring_write(&s->rep, s->out.p + s->out.start, len);
+    if (w < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
+    shm_buf_consume(&s->out, (size_t)w);
+    shm_count(&s->c.bytes_out, (uint64_t)w);
+    return (size_t)w;
+}
+
+/* ---------- requests ---------- */
+
+/* Copies what REQ holds into the private buffer, unless a command is already waiting. */
+static size_t pump_in(shm_session *s) {
+    if (s->cmd_ready || s->close_reason) return 0;
+    int64_t avail = shm_ring_readable(&s->req);
+    if (avail < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
+    if (avail == 0) return 0;
+    size_t want = (size_t)avail < READ_CHUNK ? (size_t)avail : READ_CHUNK;
+    char *dst = shm_buf_reserve(&s->in, want, SHM_QUERYBUF_LIMIT);
+    if (!dst) { s->close_reason = SHM_CLOSE_PROTOCOL; return 0; }   /* query buffer limit */
+    int64_t r = shm_ring_read(&s->req, dst, want);
+    if (r < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
+    shm_buf_commit(&s->in, (size_t)r);
+    shm_count(&s->c.bytes_in, (uint64_t)r);
+    return (size_t)r;
+}
+
+/* Parses the next request; empty ones are skipped, a malformed one gets Redis's error
+ * and closes the session after the reply. Sets cmd_ready for a complete command. */
+static void parse_next(shm_session *s) {
+    while (!s->cmd_ready && !s->close_reason && shm_buf_len(&s->in) > 0) {
+        s->parser.max_bulk = __atomic_load_n(&G.proto_max_bulk, __ATOMIC_RELAXED);   /* relaxed: a config knob */
+        int r = shm_parse(&s->parser, s->in.p + s->in.start, shm_buf_len(&s->in));
+        if (r == SHM_PARSE_MORE) return;
+        if (r == SHM_PARSE_CMD) { s->cmd_ready = 1; return; }
+        if (r == SHM_PARSE_EMPTY) {
+            shm_buf_consume(&s->in, s->parser.pos);
+            shm_parser_next(&s->parser);
+            continue;
+        }
+        char line[200];
+        int n = snprintf(line, sizeof line, "-%s\r\n", s->parser.err);
+        shm_emit(s, line, (size_t)n, 0);
+        s->close_reason = SHM_CLOSE_PROTOCOL;
+        __atomic_fetch_add(&G.protocol_errors, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
+    }
+}
+
+static void finish_command(shm_session *s) {
+    shm_buf_consume(&s->in, s->parser.pos);
+    shm_parser_next(&s->parser);
+    s->cmd_ready = 0;
+    shm_count(&s->c.cmds_in, 1);
+}
+
+/* ---------- closing ---------- */
+
+static const char *reason_name(uint32_t r) {
+    switch (r) {
+    case SHM_CLOSE_CLIENT: return "client";
+    case SHM_CLOSE_DISCONNECT: return "disconnect";
+    case SHM_CLOSE_PROTOCOL: return "protocol error";
+    case SHM_CLOSE_CORRUPT: return "ring corruption";
+    case SHM_CLOSE_SERVER: return "server";
+    case SHM_CLOSE_FAULT: return "segment fault (truncated)";
+    default: return "unknown";
+    }
+}
+
+/* Under the lock, from any thread: take the session out of the table and mark the segment. */
+void shm_session_close_locked(shm_session *s, uint32_t reason) {
+    if (!s->in_table) return;
+    shm_table_remove(&G.table, s);
+    if (!shm_sigbus_faulted(s->reg_slot)) shm_segment_mark_closed(s->hdr, reason);
+    /* release: the owner sees the session left the table before it frees it */
+    __atomic_store_n(&s->closing, reason, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&G.closed, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
+    if (reason == SHM_CLOSE_PROTOCOL || reason == SHM_CLOSE_CORRUPT || reason == SHM_CLOSE_FAULT)
+        RedisModule_Log(NULL, "warning", "shm: session %llu (client %llu) closed: %s",
+                        (unsigned long long)s->id, (unsigned long long)s->client_id, reason_name(reason));
+    if (s->owner) shm_worker_kick(s->owner);
+    if (reason == SHM_CLOSE_CORRUPT) __atomic_fetch_add(&G.corrupt, 1, __ATOMIC_RELAXED);   /* relaxed: stat */
+    if (reason == SHM_CLOSE_FAULT) __atomic_fetch_add(&G.faults, 1, __ATOMIC_RELAXED);       /* relaxed: stat */
+}
+
+/* Outside the lock, by the owner, once the session left the table. */
+static void free_session(shm_session *s) {
+    if (s->gated) __atomic_fetch_sub(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
+    shm_sigbus_unregister(s->reg_slot);
+    munmap(s->base, s->size);
+    shm_parser_free(&s->parser);
+    shm_buf_free(&s->in);
+    shm_buf_free(&s->out);
+    free(s->user);
+    free(s);
+    __atomic_fetch_sub(&G.live_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: read by unload under the lock */
+}
+
+/* ---------- one pass ---------- */
+
+static int wants_close(shm_session *s) {
+    if (shm_sigbus_faulted(s->reg_slot)) s->close_reason = SHM_CLOSE_FAULT;
+    /* acquire: pairs with the release store in shm_session_close_locked */
+    return s->close_reason || __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
+}
+
+static void adopt_inbox(shm_worker *w) {
+    /* relaxed: a peek to skip the mutex; the mutex orders the real hand-over */
+    if (!__atomic_load_n(&w->inbox, __ATOMIC_RELAXED)) return;
+    pthread_mutex_lock(&w->inbox_lock);
+    shm_session *in = w->inbox;
+    __atomic_store_n(&w->inbox, NULL, __ATOMIC_RELAXED);   /* relaxed: under the mutex */
+    pthread_mutex_unlock(&w->inbox_lock);
+    while (in) {
+        shm_session *n = in->next;
+        in->next = w->list;
+        w->list = in;
+        in = n;
+    }
+}
+
+static void record_hold(shm_worker *w, uint64_t ns) {
+    int b = 0;
+    while (b < SHM_HIST_BUCKETS - 1 && (ns >> (b + 1))) b++;
+    shm_count(&w->hist[b], 1);
+    shm_count(&w->lock_holds, 1);
+}
+
+static RedisModuleUser *resolve_user(const char *name) {
+    RedisModuleString *n = RedisModule_CreateString(NULL, name, strlen(name));
+    RedisModuleUser *u = RedisModule_GetModuleUserFromUserName(n);
+    RedisModule_FreeString(NULL, n);
+    return u;
+}
+
+/* Under the lock: closes, gate releases and a bounded batch of commands. Returns 1 if
+ * clients are paused (commands held). */
+static int run_batch(shm_worker *w, int *effects) {
+    long long budget = shm_cfg_get(&G.cfg.max_batch);
+    uint64_t epoch = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);   /* relaxed: bumped under the lock we hold */
+    int held = 0;
+    for (shm_session *s = w->list; s; s = s->next) {
+        if (s->dead) continue;
+        if (wants_close(s)) {
+            uint32_t reason = s->close_reason ? (uint32_t)s->close_reason : __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
+            shm_session_close_locked(s, reason);
+            s->dead = 1;
+            continue;
+        }
+        if (s->gated && epoch > s->gate) {   /* a beforeSleep ran (and fsynced the AOF) since */
+            s->gated = 0;
+            __atomic_fetch_sub(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
+        }
+        if (!s->cmd_ready || held || budget <= 0 || shm_buf_len(&s->out) > 0) continue;
+        RedisModuleUser *user = resolve_user(s->user);
+        if (!user) {   /* ACL DELUSER: the socket client is being killed too */
+            shm_session_close_locked(s, SHM_CLOSE_DISCONNECT);
+            s->dead = 1;
+            continue;
+        }
+        RedisModule_SetContextUser(w->ctx, user);
+        RedisModule_SelectDb(w->ctx, s->db);
+        while (s->cmd_ready && budget > 0 && shm_buf_len(&s->out) == 0 && !s->close_reason) {
+            if (shm_exec(w->ctx, user, s, effects) == SHM_EXEC_HOLD) { held = 1; break; }
+            finish_command(s);
+            budget--;
+            shm_count(&w->commands, 1);
+            parse_next(s);
+        }
+        RedisModule_SetContextUser(w->ctx, NULL);
+        RedisModule_FreeModuleUser(user);
+        if (s->close_reason) { shm_session_close_locked(s, (uint32_t)s->close_reason); s->dead = 1; }
+    }
+    return held;
+}
+
+/* Outside the lock: wake clients, free dead sessions. */
+static void after_batch(shm_worker *w) {
+    shm_session **pp = &w->list;
+    while (*pp) {
+        shm_session *s = *pp;
+        if (s->dead) {
+            *pp = s->next;
+            __atomic_fetch_sub(&w->nsessions, 1, __ATOMIC_RELAXED);   /* relaxed: placement hint */
+            free_session(s);
+            continue;
+        }
+        flush_out(s);
+        if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
+        pp = &s->next;
+    }
+}
+
+static void nudge_cb(void *unused) {
+    (void)unused;
+    /* relaxed: only dedups nudges; the main loop iteration itself is what we wanted */
+    __atomic_store_n(&G.nudge_pending, 0, __ATOMIC_RELAXED);
+}
+
+/* Wakes the main event loop so that side effects on other clients (blocked clients,
+ * subscribers, replicas, AOF) are flushed now rather than at the next timer tick. */
+static void nudge_main(void) {
+    uint32_t expect = 0;
+    /* relaxed: dedup flag only, see nudge_cb */
+    if (__atomic_compare_exchange_n(&G.nudge_pending, &expect, 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+        RedisModule_EventLoopAddOneShot(nudge_cb, NULL);
+        __atomic_fetch_add(&G.nudges, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
+    }
+}
+
+/* One lock-free pass over the sessions: copy requests in, flush overflow, parse.
+ * Returns 1 when a lock hold is needed, and sets *progress when bytes moved. */
+static int scan(shm_worker *w, int *progress) {
+    int need_lock = 0;
+    uint64_t epoch = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);   /* relaxed: a hint; rechecked under the lock */
+    for (shm_session *s = w->list; s; s = s->next) {
+        if (wants_close(s)) { need_lock = 1; continue; }
+        if (flush_out(s)) *progress = 1;
+        if (pump_in(s)) *progress = 1;
+        parse_next(s);
+        if (s->close_reason) need_lock = 1;
+        if (s->cmd_ready && shm_buf_len(&s->out) == 0) need_lock = 1;
+        if (s->gated && epoch > s->gate) need_lock = 1;
+    }
+    return need_lock;
+}
+
+/* ---------- idle: spin, then park ---------- */
+
+static int any_ready(shm_worker *w) {
+    for (shm_session *s = w->list; s; s = s->next) {
+        if (wants_close(s)) return 1;
+        int64_t r = shm_ring_readable(&s->req);
+        if (r != 0 && !s->cmd_ready) return 1;
+        if (shm_buf_len(&s->out) && !s->gated && shm_ring_writable(&s->rep) != 0) return 1;
+    }
+    /* relaxed: a peek; the inbox itself is read under its mutex */
+    return __atomic_load_n(&w->inbox, __ATOMIC_RELAXED) != NULL;
+}
+
+static void park(shm_worker *w, uint64_t timeout_ns) {
+    struct waitv wv[WAITV_MAX];
+    int n = 0;
+    /* acquire: read the wake word before re-checking, so a later bump makes the wait return */
+    wv[n].val = __atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE);
+    wv[n].uaddr = (uintptr_t)&w->wake_word;
+    wv[n].flags = FUTEX2_SIZE_U32 | FUTEX2_PRIVATE;
+    wv[n].reserved = 0;
+    n++;
+    int overflow = 0;
+    for (shm_session *s = w->list; s; s = s->next) {
+        if (n + 2 > WAITV_MAX) { overflow = 1; break; }
+        shm_ring_ctl *c = shm_buf_len(&s->out) ? s->rep.ctl : NULL;
+        /* acquire: sequence first, then announce, then re-check (protocol.md §3) */
+        wv[n].val = __atomic_load_n(&s->req.ctl->data_futex, __ATOMIC_ACQUIRE);
+        wv[n].uaddr = (uintptr_t)&s->req.ctl->data_futex;
+        wv[n].flags = FUTEX2_SIZE_U32;
+        wv[n].reserved = 0;
+        n++;
+        __atomic_store_n(&s->req.ctl->consumer_parked, 1, __ATOMIC_RELAXED);   /* relaxed: the fence below orders it */
+        if (c) {
+            /* acquire: same protocol for REP space while replies wait in the overflow */
+            wv[n].val = __atomic_load_n(&c->space_futex, __ATOMIC_ACQUIRE);
+            wv[n].uaddr = (uintptr_t)&c->space_futex;
+            wv[n].flags = FUTEX2_SIZE_U32;
+            wv[n].reserved = 0;
+            n++;
+            __atomic_store_n(&c->producer_parked, 1, __ATOMIC_RELAXED);   /* relaxed: the fence below orders it */
+        }
+        shm_count(&s->c.parks, 1);
+    }
+    /* full fence: parked=1 stores are ordered before the re-check loads (Dekker pair with the client) */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!any_ready(w) && !__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {   /* relaxed: stop is re-read each pass */
+        shm_count(&w->parks, 1);
+        if (overflow && timeout_ns > HOLD_NS) timeout_ns = HOLD_NS;   /* more sessions than waitv slots: poll */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t abs_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + timeout_ns;
+        ts.tv_sec = (time_t)(abs_ns / 1000000000ull);
+        ts.tv_nsec = (long)(abs_ns % 1000000000ull);
+        long r = waitv_missing ? -1 : syscall(SYS_futex_waitv, wv, (unsigned)n, 0u, &ts, CLOCK_MONOTONIC);
+        if (r < 0 && (waitv_missing || errno == ENOSYS)) {
+            waitv_missing = 1;
+            struct timespec short_sleep = {0, 200 * 1000};   /* 200 us polling without futex_waitv */
+            nanosleep(&short_sleep, NULL);
+        }
+    }
+    for (shm_session *s = w->list; s; s = s->next) {
+        __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: only ever a hint to the client */
+        if (shm_buf_len(&s->out)) __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: same */
+    }
+}
+
+static void *worker_main(void *arg) {
+    shm_worker *w = arg;
+    uint64_t idle_since = 0;
+    /* relaxed: stop is a plain request flag; the join orders everything after it */
+    while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+        adopt_inbox(w);
+        int progress = 0, effects = 0, held = 0;
+        if (scan(w, &progress)) {
+            uint64_t t0 = shm_now_ns();
+            RedisModule_ThreadSafeContextLock(w->ctx);
+            uint64_t t1 = shm_now_ns();
+            held = run_batch(w, &effects);
+            RedisModule_ThreadSafeContextUnlock(w->ctx);
+            record_hold(w, shm_now_ns() - t1);
+            (void)t0;
+            after_batch(w);
+            if (effects) nudge_main();
+            if (held) shm_count(&w->held, 1);
+            progress = !held;
+        }
+        if (progress) { idle_since = 0; continue; }
+        if (held) { park(w, HOLD_NS); continue; }
+        uint64_t now = shm_now_ns();
+        if (!idle_since) idle_since = now;
+        uint64_t spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
+        if (w->list && now - idle_since < spin_ns) {
+            for (int i = 0; i < 64; i++) shm_cpu_relax();
+            shm_count(&w->spins, 1);
+            continue;
+        }
+        /* gated replies wait for the main loop; its beforeSleep kicks us */
+        park(w, PARK_NS);
+        idle_since = 0;
+    }
+    return NULL;
+}
+
+/* ---------- placement and control ---------- */
+
+void shm_worker_kick(shm_worker *w) {
+    /* seq_cst: the caller's preceding stores (inbox, closing) are visible before the bump */
+    __atomic_fetch_add(&w->wake_word, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &w->wake_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+void shm_workers_kick_all(void) {
+    for (int i = 0; i < nworkers; i++) shm_worker_kick(&workers[i]);
+}
+
+void shm_worker_adopt(shm_session *s) {
+    shm_worker *best = &workers[0];
+    for (int i = 1; i < nworkers; i++)
+        if (__atomic_load_n(&workers[i].nsessions, __ATOMIC_RELAXED) < __atomic_load_n(&best->nsessions, __ATOMIC_RELAXED))   /* relaxed: placement hint */
+            best = &workers[i];
+    s->owner = best;
+    __atomic_fetch_add(&best->nsessions, 1, __ATOMIC_RELAXED);   /* relaxed: placement hint */
+    pthread_mutex_lock(&best->inbox_lock);
+    s->next = best->inbox;
+    __atomic_store_n(&best->inbox, s, __ATOMIC_RELAXED);   /* relaxed: under the mutex; peeked without it */
+    pthread_mutex_unlock(&best->inbox_lock);
+    shm_worker_kick(best);
+}
+
+int shm_workers_start(RedisModuleCtx *ctx, int n) {
+    if (n < 1) n = 1;
+    if (n > MAX_WORKERS) n = MAX_WORKERS;
+    for (int i = 0; i < n; i++) {
+        shm_worker *w = &workers[i];
+        memset(w, 0, sizeof *w);
+        w->index = i;
+        pthread_mutex_init(&w->inbox_lock, NULL);
+        w->ctx = RedisModule_GetDetachedThreadSafeContext(ctx);
+        if (!w->ctx || pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+            nworkers = i;
+            shm_workers_stop();
+            return -1;
+        }
+        nworkers = i + 1;
+    }
+    return 0;
+}
+
+/* Only with no live sessions: the threads then never wait for the lock, so joining
+ * while the main thread holds it cannot deadlock. */
+void shm_workers_stop(void) {
+    for (int i = 0; i < nworkers; i++) {
+        __atomic_store_n(&workers[i].stop, 1, __ATOMIC_RELAXED);   /* relaxed: the kick's seq_cst bump orders it */
+        shm_worker_kick(&workers[i]);
+    }
+    for (int i = 0; i < nworkers; i++) {
+        pthread_join(workers[i].tid, NULL);
+        RedisModule_FreeThreadSafeContext(workers[i].ctx);
+        pthread_mutex_destroy(&workers[i].inbox_lock);
+    }
+    nworkers = 0;
+}
+
+uint64_t shm_lock_hold_percentile(double p) {
+    uint64_t hist[SHM_HIST_BUCKETS] = {0}, total = 0;
+    for (int i = 0; i < nworkers; i++)
+        for (int b = 0; b < SHM_HIST_BUCKETS; b++) {
+            uint64_t v = shm_read_count(&workers[i].hist[b]);
+            hist[b] += v;
+            total += v;
+        }
+    if (!total) return 0;
+    uint64_t want = (uint64_t)((double)total * p / 100.0);
+    if (want >= total) want = total - 1;
+    uint64_t seen = 0;
+    for (int b = 0; b < SHM_HIST_BUCKETS; b++) {
+        seen += hist[b];
+        if (seen > want) return 2ull << b;
+    }
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * worker.h -- serving threads. Each owns a list of sessions; it copies request bytes
+ * out of their REQ rings, parses, and runs bounded batches under the module lock,
+ * writing reply bytes into REP (or a private overflow when REP is full). Idle, it
+ * spins for shm.spin-us and then parks on futex_waitv over its sessions' REQ futexes
+ * plus a private wake word.
+ */
+#ifndef REDIS_SHM_WORKER_H
+#define REDIS_SHM_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include "module.h"
+
+#define SHM_HIST_BUCKETS 40       /* lock-hold histogram, bucket i = [2^i, 2^(i+1)) ns */
+
+typedef struct shm_worker {
+    pthread_t tid;
+    int index;
+    RedisModuleCtx *ctx;          /* detached thread-safe context */
+    pthread_mutex_t inbox_lock;
+    shm_session *inbox;           /* handed over by the main thread */
+    shm_session *list;            /* owned */
+    uint32_t nsessions;           /* atomic: owned + inbox, for placement */
+    uint32_t wake_word;           /* private futex the main thread bumps */
+    uint32_t stop;
+    /* statistics (relaxed; single writer) */
+    uint64_t lock_holds, commands, spins, parks, held, hist[SHM_HIST_BUCKETS];
+} shm_worker;
+
+int shm_workers_start(RedisModuleCtx *ctx, int n);
+void shm_workers_stop(void);
+int shm_workers_count(void);
+shm_worker *shm_worker_at(int i);
+/* Main thread: give a claimed session to the least loaded serving thread. */
+void shm_worker_adopt(shm_session *s);
+/* Any thread: make the owner look at its sessions now (closing flag, inbox). */
+void shm_worker_kick(shm_worker *w);
+void shm_workers_kick_all(void);
+/* Under the lock: reply bytes of session s, in order. force_out keeps them private. */
+void shm_emit(shm_session *s, const char *p, size_t n, int force_out);
+/* The p-th percentile of lock-hold time over all threads, in ns (bucket upper bound). */
+uint64_t shm_lock_hold_percentile(double p);
+/* Main thread: close a session that is in the table (reason written to the segment). */
+void shm_session_close_locked(shm_session *s, uint32_t reason);
+
+#endif
