@@ -1,7 +1,7 @@
 // The default reply objects (hiredis redisReply) and the factory that builds them.
 import {
   REDIS_REPLY_ARRAY, REDIS_REPLY_BOOL, REDIS_REPLY_DOUBLE, REDIS_REPLY_INTEGER, REDIS_REPLY_MAP,
-  REDIS_REPLY_NIL, REDIS_REPLY_VERB, REDIS_REPLY_STRING,
+  REDIS_REPLY_NIL, REDIS_REPLY_VERB,
   type ReadTask, type ReplyObjectFunctions,
 } from './types.js';
 
@@ -61,6 +61,18 @@ function attach(task: ReadTask, r: RedisReply): RedisReply {
 
 const LAZY_MIN = 32;
 
+function isAscii(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i]! >= 0x80) return false;
+  return true;
+}
+
+declare module 'node:buffer' {
+  interface Buffer {
+    /** Undocumented but stable since Node 0.x: latin1 decode without argument checks. */
+    latin1Slice(start: number, end: number): string;
+  }
+}
+
 /** Builds the default reply factory (hiredis defaultFunctions). */
 export function createReplyFunctions(opts: ReplyFactoryOptions = {}): ReplyObjectFunctions<RedisReply> {
   const enc: StringEncoding = opts.encoding ?? 'utf8';
@@ -74,13 +86,11 @@ export function createReplyFunctions(opts: ReplyFactoryOptions = {}): ReplyObjec
         start += 4;
       }
       r.len = end - start;
-      // Bulk payloads may be binary and large: keep a copy of the bytes, decode on access.
-      // Short strings and status lines are decoded now (cheaper than a copy plus a decode).
-      if ((task.type === REDIS_REPLY_STRING || task.type === REDIS_REPLY_VERB) && r.len >= LAZY_MIN) {
-        r._buf = Buffer.from(b.subarray(start, end));
-      } else {
-        r._str = b.toString(enc, start, end);
-      }
+      // Short ASCII text (statuses, most keys and small values) becomes a string now, which
+      // is cheaper than a copy and a decode later and loses nothing. Anything else keeps a
+      // copy of its bytes (binary safe) and decodes on first access.
+      if (r.len < LAZY_MIN && isAscii(b, start, end)) r._str = b.latin1Slice(start, end);
+      else r._buf = Buffer.from(b.subarray(start, end));
       return attach(task, r);
     },
     createArray(task, elements) {

@@ -102,3 +102,16 @@ describe('RedisReply strings', () => {
     expect(x.len).toBe(2);
   });
 });
+
+describe('RedisReply bytes', () => {
+  it('short non-UTF-8 values keep their exact bytes', () => {
+    const r = new Reader();
+    r.feed(Buffer.from([0x24, 0x33, 13, 10, 0xff, 0x00, 0xc3, 13, 10, 0x2b, 0x61, 13, 10]));
+    const x = r.getReply()!;
+    expect([...x.buf!]).toEqual([0xff, 0x00, 0xc3]);
+    expect(x.str).toBe(Buffer.from([0xff, 0x00, 0xc3]).toString('utf8'));
+    const y = r.getReply()!;
+    expect(y.str).toBe('a');
+    expect([...y.buf!]).toEqual([0x61]);
+  });
+});
