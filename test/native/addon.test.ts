@@ -17,6 +17,33 @@ function pair(): { c: Segment; p: Segment } {
   return { c, p };
 }
 
+function startWorker(body: string, data: unknown): { w: Worker; msgs: unknown[] } {
+  const src = `const { createRequire } = require('node:module');
+    const { parentPort, workerData: data } = require('node:worker_threads');
+    const addon = createRequire(${JSON.stringify(ADDON)})(${JSON.stringify(ADDON)});
+    const post = (m) => parentPort.postMessage(m);
+    ${body}`;
+  const w = new Worker(src, { eval: true, workerData: data });
+  const msgs: unknown[] = [];
+  w.on('message', (m) => msgs.push(m));
+  return { w, msgs };
+}
+
+function exited(w: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    w.on('error', reject);
+    w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exit ${code}`))));
+  });
+}
+
+async function until(pred: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Runs `body` (plain JS; `addon`, `data` and `post` in scope) in a worker; resolves with its messages. */
 function inWorker(body: string, data: unknown): Promise<unknown[]> {
   const src = `const { createRequire } = require('node:module');
@@ -72,20 +99,23 @@ describe('addon across threads', () => {
     const t0 = process.hrtime.bigint();
     expect(addon.waitMany([c.id], ctrl, 1, 0, 1000, 15e6)).toBe(0);
     expect(Number(process.hrtime.bigint() - t0)).toBeGreaterThanOrEqual(14e6);
-    // the worker parks (long budget); the main thread rings after it had time to park
-    const done = inWorker(`
+    const parksBefore = c.counters().inParks;  // 1: the timed-out wait above parked
+    // the worker parks (long budget); the main thread rings once it has had time to park
+    const { w, msgs } = startWorker(`
+      post('parking');
       const t0 = process.hrtime.bigint();
       const r = addon.waitMany([data.id], data.ctrl, 1, 0, 0, 5e9);
-      post({ r, ms: Number(process.hrtime.bigint() - t0) / 1e6, seen: Atomics.load(data.ctrl, 1) });
+      const s = addon.attach(data.id);
+      post({ r, ms: Number(process.hrtime.bigint() - t0) / 1e6, seen: Atomics.load(data.ctrl, 1), parks: s.counters().inParks });
     `, { id: c.id, ctrl });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => msgs.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
     addon.ringControl(ctrl, 1);
     expect(Atomics.load(ctrl, 1)).toBe(1);  // the native bump is the SAB word V8 sees
-    const [m] = await done as Array<{ r: number; ms: number; seen: number }>;
-    expect(m?.r).toBe(2);
-    expect(m?.seen).toBe(1);
-    expect(m?.ms).toBeLessThan(4000);
-    expect(m?.ms).toBeGreaterThanOrEqual(50);
+    await exited(w);
+    const m = msgs[1] as { r: number; ms: number; seen: number; parks: number };
+    expect(m).toMatchObject({ r: 2, seen: 1, parks: parksBefore + 1 });  // it really parked, and the ring woke it
+    expect(m.ms).toBeLessThan(4000);
   });
 
   it('waitMany wakes from a parked futex_waitv when the peer writes any of several rings', async () => {

@@ -1,0 +1,54 @@
+// Shared-memory slots between the main thread and the spinner worker. Every slot is an
+// index into an Int32Array over a SharedArrayBuffer, sits on its own 64-byte line (16
+// ints apart) and has exactly one writer. JS Atomics are sequentially consistent, so an
+// Atomics.store followed by an Atomics.load of another slot is the "full fence" the
+// wake protocol needs (docs/protocol.md §3); the ordering rule is written at each call.
+
+// ---- control block: one per worker ----
+/** Main bumps it with addon.ringControl (a native futex wake) after posting a message or
+ *  freeing inbox space; the worker parks on it inside addon.waitMany. */
+export const CTRL_SEQ = 0;
+/** Worker bumps it and Atomics.notify()s when it published bytes and the main thread is
+ *  parked; the main thread waits on it with Atomics.waitAsync. */
+export const BELL_SEQ = 16;
+/** Main-owned: 1 while the main thread waits (or is about to wait) on BELL_SEQ. */
+export const MAIN_PARKED = 32;
+/** Main-owned: 1 asks the worker to exit its loop (process exit, last channel closed). */
+export const CTRL_STOP = 48;
+export const CONTROL_INTS = 64;
+
+// ---- inbox: one per channel; header ints, then the data ring at INBOX_DATA_OFFSET ----
+/** Main-owned: bytes consumed so far (uint32, wraps). */
+export const IN_HEAD = 0;
+/** Worker-owned: bytes published so far (uint32, wraps); only ever at a reply boundary,
+ *  except when one reply is larger than the free inbox space. */
+export const IN_TAIL = 16;
+/** Worker sets 1 when it stopped reading REP because the inbox was full; the main thread
+ *  clears it after consuming and rings CTRL_SEQ. */
+export const IN_WANT_SPACE = 32;
+/** Worker-owned: one of the STATUS_* values below. */
+export const IN_STATUS = 48;
+export const INBOX_HEADER_BYTES = 256;
+
+/** The worker reads this channel's REP ring. */
+export const STATUS_ACTIVE = 0;
+/** The worker dropped the channel: it no longer touches REP or the inbox. */
+export const STATUS_RELEASED = 1;
+/** The segment's state went CLOSED (everything before it was published). */
+export const STATUS_CLOSED = 2;
+/** The REP ring violated the contract. */
+export const STATUS_CORRUPT = 3;
+
+/** Messages on the worker's control port (each followed by ringControl(CTRL_SEQ)). */
+export type ControlMessage =
+  | { op: 'add'; id: number; inbox: SharedArrayBuffer }
+  | { op: 'remove'; id: number };
+
+export interface WorkerConfig {
+  ctrl: SharedArrayBuffer;
+  port: import('node:worker_threads').MessagePort;
+  /** Spin budget before parking (ns). */
+  spinNs: number;
+  /** Longest park (ns); bounds how long a terminating process waits for the worker. */
+  parkNs: number;
+}

@@ -1,0 +1,250 @@
+// Main-thread side of the spinner: owns the one worker of this process, registers shm
+// channels with it, waits for its doorbell with Atomics.waitAsync and drains each
+// channel's inbox into its sink. The worker exists only while at least one channel is
+// registered, and is unref'd so it never keeps the process alive.
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { RedisError } from '../errors.js';
+import { loadAddon, type RawAddon } from '../native/addon.js';
+import {
+  BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE,
+  MAIN_PARKED, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, type ControlMessage, type WorkerConfig,
+} from './slots.js';
+
+export type InboxEnd = 'closed' | 'corrupt' | 'lost';
+
+/** Where a channel's reply bytes go. */
+export interface InboxSink {
+  /** Whole replies (unless one is larger than the inbox). The view is valid only during the call. */
+  onData(chunk: Uint8Array): void;
+  /** The worker saw the segment close or corrupt, or the worker itself died. Called once. */
+  onEnd(why: InboxEnd): void;
+}
+
+export interface SpinnerOptions {
+  /** Worker spin budget before it parks, ns (default 50 µs). */
+  spinNs?: number;
+  /** Longest single park, ns (default 100 ms). */
+  parkNs?: number;
+}
+
+const DEFAULT_INBOX = 256 * 1024;
+
+// Atomics.waitAsync is in Node 20's V8 but not in the ES2023 lib typings.
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): WaitAsyncResult }).waitAsync;
+
+interface Registration {
+  id: number;
+  hdr: Int32Array;
+  data: Uint8Array;
+  cap: number;
+  head: number;
+  sink: InboxSink | undefined;  // undefined once unregistered: bytes are dropped
+  ended: boolean;
+  released: Array<() => void>;
+}
+
+function workerUrl(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  // Running from the TypeScript sources (vitest): use the compiled worker in dist/.
+  const built = new URL('../../dist/src/spinner/worker.js', import.meta.url);
+  const builtPath = fileURLToPath(built);
+  if (!existsSync(builtPath)) {
+    throw new RedisError('ERR_SHM_UNAVAILABLE', 'the spinner worker is not compiled: run npm run build:ts');
+  }
+  const srcDir = fileURLToPath(new URL('.', import.meta.url));
+  const builtAt = statSync(builtPath).mtimeMs;
+  for (const f of ['worker.ts', 'slots.ts', 'frame.ts']) {
+    if (statSync(srcDir + f).mtimeMs > builtAt) {
+      throw new RedisError('ERR_SHM_UNAVAILABLE', `dist/src/spinner/worker.js is older than src/spinner/${f}: run npm run build:ts`);
+    }
+  }
+  return built;
+}
+
+export class Spinner {
+  private static current: Spinner | undefined;
+  private static options: SpinnerOptions = {};
+
+  /** Sets the worker options used when the next worker starts. */
+  static configure(opts: SpinnerOptions): void { Spinner.options = { ...opts }; }
+
+  /** The process's spinner, starting its worker if none runs. */
+  static get(): Spinner {
+    if (!Spinner.current || Spinner.current.stopped) Spinner.current = new Spinner(Spinner.options);
+    return Spinner.current;
+  }
+
+  /** Registered channels of the live spinner (0 when no worker runs). */
+  static get channelCount(): number { return Spinner.current && !Spinner.current.stopped ? Spinner.current.regs.size : 0; }
+
+  private readonly addon: RawAddon;
+  private readonly ctrl: Int32Array;
+  private readonly worker: Worker;
+  private readonly port: MessageChannel['port1'];
+  private readonly regs = new Map<number, Registration>();
+  private stopped = false;
+  private waiting = false;
+  private readonly onExit = (): void => this.stop();
+
+  private constructor(opts: SpinnerOptions) {
+    this.addon = loadAddon();
+    this.ctrl = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const cfg: WorkerConfig = { ctrl: this.ctrl.buffer as SharedArrayBuffer, port: port2, spinNs: opts.spinNs ?? 50_000, parkNs: opts.parkNs ?? 100e6 };
+    this.worker = new Worker(workerUrl(), { workerData: cfg, transferList: [port2], name: 'redis-shm spinner' });
+    this.worker.unref();
+    this.port.unref();
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', () => this.fail(undefined));
+    // A parked worker cannot see process termination: wake it so exit does not wait a park out.
+    process.once('exit', this.onExit);
+  }
+
+  /** Starts delivering the REP bytes of segment `id` to `sink`. The main thread must not
+   *  read that REP ring until unregister() resolves. */
+  register(id: number, sink: InboxSink, inboxBytes = DEFAULT_INBOX): void {
+    if (this.stopped) throw new RedisError('ERR_CLOSED', 'spinner stopped');
+    if (!Number.isInteger(inboxBytes) || inboxBytes < 4096 || (inboxBytes & (inboxBytes - 1)) !== 0) {
+      throw new RedisError('ERR_ARGUMENT', 'inboxBytes must be a power of two >= 4096');
+    }
+    if (this.regs.has(id)) throw new RedisError('ERR_ARGUMENT', `segment ${id} is already registered`);
+    const sab = new SharedArrayBuffer(INBOX_HEADER_BYTES + inboxBytes);
+    const reg: Registration = {
+      id, hdr: new Int32Array(sab, 0, INBOX_HEADER_BYTES / 4), data: new Uint8Array(sab, INBOX_HEADER_BYTES),
+      cap: inboxBytes, head: 0, sink, ended: false, released: [],
+    };
+    this.regs.set(id, reg);
+    this.post({ op: 'add', id, inbox: sab });
+    this.arm();
+  }
+
+  /** Stops delivery at once; resolves when the worker no longer touches the REP ring. */
+  unregister(id: number): Promise<void> {
+    const reg = this.regs.get(id);
+    if (!reg || this.stopped) return Promise.resolve();
+    reg.sink = undefined;
+    const done = new Promise<void>((resolve) => reg.released.push(resolve));
+    if (reg.released.length === 1) this.post({ op: 'remove', id });
+    this.arm();
+    return done;
+  }
+
+  private post(msg: ControlMessage): void {
+    this.port.postMessage(msg);
+    // the message is queued before the bump, so the worker's receiveMessageOnPort after it sees it
+    this.addon.ringControl(this.ctrl, CTRL_SEQ);
+  }
+
+  /** Waits for the doorbell unless already waiting. Never loops synchronously on data, so
+   *  a channel streaming replies cannot starve the event loop. */
+  private arm(): void {
+    if (this.waiting || this.stopped || this.regs.size === 0) return;
+    // SC load before announcing: a bell after our re-check changes the value we wait on
+    const seq = Atomics.load(this.ctrl, BELL_SEQ);
+    // SC store, ordered before the inbox loads in drainAll (pairs with the worker's IN_TAIL store + MAIN_PARKED load)
+    Atomics.store(this.ctrl, MAIN_PARKED, 1);
+    if (this.drainAll()) { this.unpark(); setImmediate(() => this.arm()); return; }
+    if (this.stopped || this.regs.size === 0) { this.unpark(); return; }
+    const w = waitAsync(this.ctrl, BELL_SEQ, seq);
+    this.waiting = true;
+    if (!w.async) { queueMicrotask(() => this.onBell()); return; }
+    void w.value.then(() => this.onBell());
+  }
+
+  private onBell(): void {
+    this.waiting = false;
+    this.unpark();
+    this.drainAll();
+    this.arm();
+  }
+
+  private unpark(): void {
+    // SC store: while 0 the worker skips the notify (we re-check before parking again)
+    Atomics.store(this.ctrl, MAIN_PARKED, 0);
+  }
+
+  /** Delivers every published byte; returns true if any were delivered. */
+  private drainAll(): boolean {
+    let any = false;
+    for (const reg of this.regs.values()) if (this.drain(reg)) any = true;
+    return any;
+  }
+
+  private drain(reg: Registration): boolean {
+    // SC load of the status FIRST: the worker stores its final IN_TAIL before the status
+    const status = Atomics.load(reg.hdr, IN_STATUS);
+    // SC load: the inbox bytes below the tail were written before it (acquire)
+    const tail = Atomics.load(reg.hdr, IN_TAIL);
+    let delivered = false;
+    if (tail !== reg.head) {
+      const used = (tail - reg.head) >>> 0;
+      const off = reg.head & (reg.cap - 1);
+      const first = Math.min(used, reg.cap - off);
+      this.deliver(reg, reg.data.subarray(off, off + first));
+      if (used > first) this.deliver(reg, reg.data.subarray(0, used - first));
+      reg.head = tail;
+      // SC store: our reads of the bytes above are done before the worker may overwrite them
+      Atomics.store(reg.hdr, IN_HEAD, tail);
+      // SC load after the IN_HEAD store: pairs with the worker's IN_WANT_SPACE store + IN_HEAD re-load
+      if (Atomics.load(reg.hdr, IN_WANT_SPACE) === 1) {
+        Atomics.store(reg.hdr, IN_WANT_SPACE, 0);  // SC: cleared before the bump below
+        this.addon.ringControl(this.ctrl, CTRL_SEQ);
+      }
+      delivered = true;
+    }
+    if (status === STATUS_RELEASED) {
+      this.regs.delete(reg.id);
+      for (const f of reg.released.splice(0)) f();
+      if (this.regs.size === 0) this.stop();
+    } else if (status !== STATUS_ACTIVE && !reg.ended) {
+      reg.ended = true;
+      const sink = reg.sink;
+      if (sink) this.guard(() => sink.onEnd(status === STATUS_CLOSED ? 'closed' : 'corrupt'));
+    }
+    return delivered;
+  }
+
+  private deliver(reg: Registration, chunk: Uint8Array): void {
+    const sink = reg.sink;
+    if (sink) this.guard(() => sink.onData(chunk));
+  }
+
+  /** A sink that throws must not unwind the drain loop: re-throw on the next tick. */
+  private guard(f: () => void): void {
+    try { f(); } catch (e) { process.nextTick(() => { throw e; }); }
+  }
+
+  /** Asks the worker to leave its loop; the next register() starts a new one. */
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    process.removeListener('exit', this.onExit);
+    // SC store before the bump: the worker reads CTRL_STOP after seeing CTRL_SEQ change
+    Atomics.store(this.ctrl, CTRL_STOP, 1);
+    this.addon.ringControl(this.ctrl, CTRL_SEQ);
+    this.port.close();
+  }
+
+  /** The worker died or exited: every channel still registered ends as 'lost'. */
+  private fail(err: unknown): void {
+    const wasStopped = this.stopped;
+    this.stopped = true;
+    process.removeListener('exit', this.onExit);
+    for (const reg of this.regs.values()) {
+      this.drain(reg);
+      for (const f of reg.released.splice(0)) f();
+      if (!reg.ended && reg.sink && !wasStopped) {
+        reg.ended = true;
+        const sink = reg.sink;
+        this.guard(() => sink.onEnd('lost'));
+      }
+    }
+    this.regs.clear();
+    if (err && !wasStopped) process.emitWarning(`redis-shm spinner worker failed: ${(err as Error).message ?? String(err)}`);
+  }
+}

@@ -1,0 +1,172 @@
+// The spinner worker: ONE per process, serving every registered shm channel. It waits on
+// all REP rings at once (addon.waitMany: spin, then futex_waitv), copies reply bytes into
+// each channel's SharedArrayBuffer inbox, and rings the main thread's doorbell only for
+// whole replies and only when the main thread is parked.
+//
+// Ownership: while a channel is registered here this thread is the only reader of its
+// REP ring (the `in` endpoint of the segment) and the only writer of IN_TAIL/IN_STATUS/
+// IN_WANT_SPACE. After 'remove' it sets STATUS_RELEASED and never touches either again,
+// which is how REP ownership is handed back to the main thread.
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { loadAddon, type RawSegment } from '../native/addon.js';
+import { SHM_STATE_CLOSED } from '../native/segment.js';
+import { BoundaryScanner } from './frame.js';
+import {
+  BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
+  STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, type ControlMessage, type WorkerConfig,
+} from './slots.js';
+
+interface Entry {
+  id: number;
+  seg: RawSegment;
+  hdr: Int32Array;
+  data: Uint8Array;
+  cap: number;
+  /** Private: bytes copied in so far (uint32). */
+  written: number;
+  /** Private copy of IN_TAIL. */
+  published: number;
+  scanner: BoundaryScanner;
+  /** Closed or corrupt: reported, no longer polled. */
+  done: boolean;
+}
+
+const cfg = workerData as WorkerConfig;
+const addon = loadAddon();
+const ctrl = new Int32Array(cfg.ctrl);
+const entries = new Map<number, Entry>();
+
+function release(e: Entry): void {
+  e.seg.close();
+  // SC store: after this the main thread may take the REP ring; we never touch it again
+  Atomics.store(e.hdr, IN_STATUS, STATUS_RELEASED);
+}
+
+/** Applies queued control messages; true if one changed a status the main thread waits for. */
+function handleMessages(): boolean {
+  let any = false;
+  for (let m = receiveMessageOnPort(cfg.port); m; m = receiveMessageOnPort(cfg.port)) {
+    const msg = m.message as ControlMessage;
+    if (msg.op === 'add') {
+      const hdr = new Int32Array(msg.inbox, 0, INBOX_HEADER_BYTES / 4);
+      const data = new Uint8Array(msg.inbox, INBOX_HEADER_BYTES);
+      let seg: RawSegment;
+      try { seg = addon.attach(msg.id); } catch {
+        Atomics.store(hdr, IN_STATUS, STATUS_CLOSED);  // SC: seen by the main thread's drain
+        any = true;
+        continue;
+      }
+      entries.set(msg.id, {
+        id: msg.id, seg, hdr, data, cap: data.length, written: 0, published: 0,
+        scanner: new BoundaryScanner(), done: false,
+      });
+    } else {
+      const e = entries.get(msg.id);
+      if (e) { entries.delete(msg.id); release(e); any = true; }
+    }
+  }
+  return any;
+}
+
+/** Moves REP bytes into the inbox. Returns 2 if it published, 1 if it made progress, 0 if nothing. */
+function pump(e: Entry): number {
+  // SC load: the main thread's consumption (its IN_HEAD store) happened before we reuse space
+  const head = Atomics.load(e.hdr, IN_HEAD);
+  const free = e.cap - ((e.written - head) >>> 0);
+  if (free === 0) return 0;
+  const off = e.written & (e.cap - 1);
+  const want = Math.min(free, e.cap - off);
+  let n: number;
+  try {
+    n = e.seg.read(e.data, off, want);
+    if (n === 0) {
+      if (e.seg.state() !== SHM_STATE_CLOSED) return 0;
+      if (e.seg.readable() !== 0) return 1;  // bytes raced in before the close: read them first
+      return finish(e, STATUS_CLOSED);
+    }
+  } catch {
+    return finish(e, STATUS_CORRUPT);
+  }
+  e.seg.wakePeerSpace();  // the server may have parked waiting for REP space
+  const start = e.written;
+  e.written = (e.written + n) >>> 0;
+  const b = e.scanner.scan(e.data, off, off + n);
+  let target = e.published;
+  if (e.scanner.idle) target = e.written;
+  else if (b >= 0) target = (start + (b - off)) >>> 0;
+  // One reply larger than the free space: hand over what we have so the inbox drains.
+  if (n === free && target !== e.written) target = e.written;
+  if (target === e.published) return 1;
+  publish(e, target);
+  return 2;
+}
+
+function finish(e: Entry, status: number): number {
+  e.done = true;
+  publish(e, e.written);
+  // SC store: after the final tail, so the main thread delivers every good byte first
+  Atomics.store(e.hdr, IN_STATUS, status);
+  return 2;
+}
+
+function publish(e: Entry, tail: number): void {
+  if (tail === e.published) return;
+  e.published = tail;
+  // SC store: the inbox bytes copied above are visible before the new tail (release), and
+  // it is ordered before our MAIN_PARKED load in ringBell (the Dekker pair with the main thread)
+  Atomics.store(e.hdr, IN_TAIL, tail);
+}
+
+function ringBell(): void {
+  // SC load after the IN_TAIL store: either the main thread's re-check sees our tail, or we see it parked
+  if (Atomics.load(ctrl, MAIN_PARKED) !== 1) return;
+  // SC add: a waiter that read BELL_SEQ before announcing itself now fails its compare
+  Atomics.add(ctrl, BELL_SEQ, 1);
+  Atomics.notify(ctrl, BELL_SEQ);
+}
+
+const ids: number[] = [];
+let lastSeq = Atomics.load(ctrl, CTRL_SEQ) - 1;  // force a first message check
+for (;;) {
+  // SC load before reading messages: a post + ringControl after this makes waitMany return at once
+  const seq = Atomics.load(ctrl, CTRL_SEQ);
+  if (seq !== lastSeq) {
+    lastSeq = seq;
+    // SC load: the stop request is published before its ringControl bump
+    if (Atomics.load(ctrl, CTRL_STOP) === 1) break;
+    // a release (or an add that failed) is news for the main thread too
+    if (handleMessages()) ringBell();
+  }
+  let published = false;
+  let progress = false;
+  for (const e of entries.values()) {
+    if (e.done) continue;
+    // drain until the ring is empty or the inbox is full (bounded: each pass moves bytes)
+    for (let r = pump(e); r > 0; r = e.done ? 0 : pump(e)) {
+      progress = true;
+      if (r === 2) published = true;
+    }
+  }
+  if (published) ringBell();
+  if (progress) continue;
+  // About to park. Rings whose inbox is full are left out of the wait; the main thread rings
+  // CTRL_SEQ once it frees space (after seeing IN_WANT_SPACE).
+  ids.length = 0;
+  let recheck = false;
+  for (const e of entries.values()) {
+    if (e.done) continue;
+    if (((e.written - Atomics.load(e.hdr, IN_HEAD)) >>> 0) === e.cap) {
+      // SC store then SC re-load of IN_HEAD: pairs with the main thread's IN_HEAD store + IN_WANT_SPACE load
+      Atomics.store(e.hdr, IN_WANT_SPACE, 1);
+      if (((e.written - Atomics.load(e.hdr, IN_HEAD)) >>> 0) !== e.cap) recheck = true;
+      continue;
+    }
+    ids.push(e.id);
+  }
+  if (recheck) continue;
+  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs);
+}
+
+for (const e of entries.values()) release(e);
+entries.clear();
+cfg.port.close();
