@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Command flags we act on, from COMMAND INFO. */
 #define F_WRITE (1u << 0)
@@ -179,6 +180,11 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     const char *name = arg_ptr(s, 0, &nlen);
     char cname[KEY_MAX], key[KEY_MAX];
     if (memchr(name, 0, nlen)) { emit_unknown(s); return SHM_EXEC_DONE; }
+    if ((nlen == 5 && !strncasecmp(name, "host:", 5)) || (nlen == 4 && !strncasecmp(name, "post", 4))) {
+        /* processCommand drops such a connection without a reply (cross-protocol attack) */
+        s->close_reason = SHM_CLOSE_PROTOCOL;
+        return SHM_EXEC_DONE;
+    }
     int have_name = lower_copy(cname, sizeof cname, name, nlen);
     cmdinfo tmp1, tmp2;
     const cmdinfo *ci = have_name ? lookup(ctx, cname, &tmp1) : NULL;
@@ -214,11 +220,26 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     memcpy(cmd, name, nlen);
     cmd[nlen] = 0;
 
+    /* 3b. protected commands (enable-debug-command / enable-module-command), as
+     * processCommand refuses them; an shm client is always a local one */
+    int done = 0;
+    if (ci && arity_ok && (!strcmp(key, "debug") || !strncmp(key, "debug|", 6) || !strcmp(cname, "module"))) {
+        int is_debug = cname[0] == 'd';
+        if (!__atomic_load_n(is_debug ? &G.allow_debug : &G.allow_module, __ATOMIC_RELAXED)) {   /* relaxed: a knob */
+            char text[400];
+            snprintf(text, sizeof text, "ERR %s command not allowed. If the %s option is set to \"local\", "
+                     "you can run it from a local connection, otherwise you need to set this option in the "
+                     "configuration file, and then restart the server.",
+                     is_debug ? "DEBUG" : "MODULE", is_debug ? "enable-debug-command" : "enable-module-command");
+            emit_error(s, text);
+            done = 1;
+        }
+    }
+
     /* 4. ACL, before the other guards as in processCommand. RM_Call's own check would run
      * after its OOM/replica checks and words its error differently, so we check first and,
      * on denial, let RM_Call log it (ACL LOG) and tell us which kind it was. */
-    int done = 0;
-    if (ci && arity_ok && RedisModule_ACLCheckCommandPermissions(user, argv, (int)argc) != REDISMODULE_OK &&
+    if (!done && ci && arity_ok && RedisModule_ACLCheckCommandPermissions(user, argv, (int)argc) != REDISMODULE_OK &&
         errno == EACCES) {
         RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, "CEv", argv + 1, argc - 1);
         size_t len = 0;

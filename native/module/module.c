@@ -56,6 +56,7 @@ static long long config_number(RedisModuleCtx *ctx, const char *name, long long 
             else if (!strcmp(tmp, "yes")) v = 1;
             else if (!strcmp(tmp, "no")) v = 0;
             else if (!strcmp(tmp, "always")) v = 2;
+            else if (!strcmp(tmp, "local")) v = 1;
             else v = dflt;
         }
     }
@@ -71,6 +72,8 @@ static void refresh_server_config(RedisModuleCtx *ctx) {
     /* relaxed: independent knobs */
     __atomic_store_n(&G.proto_max_bulk, (uint64_t)bulk, __ATOMIC_RELAXED);
     __atomic_store_n(&G.aof_always, (uint32_t)(aof == 1 && fsync == 2), __ATOMIC_RELAXED);
+    __atomic_store_n(&G.allow_debug, (uint32_t)(config_number(ctx, "enable-debug-command", 0) == 1), __ATOMIC_RELAXED);
+    __atomic_store_n(&G.allow_module, (uint32_t)(config_number(ctx, "enable-module-command", 0) == 1), __ATOMIC_RELAXED);
 }
 
 /* ---------- commands ---------- */

@@ -21,6 +21,7 @@ typedef struct shm_globals {
     shm_config cfg;
     uint64_t proto_max_bulk;      /* proto-max-bulk-len */
     uint32_t aof_always;          /* appendonly yes and appendfsync always */
+    uint32_t allow_debug, allow_module;   /* enable-debug-command / enable-module-command not "no" */
     uint64_t sleep_epoch;         /* count of beforeSleep runs (EventLoop BEFORE_SLEEP) */
     uint32_t gated_sessions;      /* sessions whose replies wait for an AOF fsync */
     uint32_t nudge_pending;
