@@ -223,7 +223,8 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     /* 3b. protected commands (enable-debug-command / enable-module-command), as
      * processCommand refuses them; an shm client is always a local one */
     int done = 0;
-    if (ci && arity_ok && (!strcmp(key, "debug") || !strncmp(key, "debug|", 6) || !strcmp(cname, "module"))) {
+    if (ci && arity_ok && (!strcmp(key, "debug") || !strcmp(key, "module|load") || !strcmp(key, "module|loadex") ||
+                           !strcmp(key, "module|unload"))) {
         int is_debug = cname[0] == 'd';
         if (!__atomic_load_n(is_debug ? &G.allow_debug : &G.allow_module, __ATOMIC_RELAXED)) {   /* relaxed: a knob */
             char text[400];
