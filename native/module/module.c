@@ -285,7 +285,7 @@ static void on_shutdown(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub,
     (void)ctx; (void)eid; (void)sub; (void)data;
     /* Tell every client; the process exits next, so nothing is freed or joined. */
     for (size_t i = 0; i < G.table.count; i++)
-        if (!shm_sigbus_faulted(G.table.s[i]->reg_slot)) shm_segment_mark_closed(G.table.s[i]->hdr, SHM_CLOSE_SERVER);
+        shm_segment_mark_closed(G.table.s[i]->hdr, SHM_CLOSE_SERVER);
 }
 
 static void on_event_loop(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {

@@ -23,7 +23,10 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx) {
         /* acquire: pairs with the release store of base in register, so size is valid */
         uintptr_t b = __atomic_load_n(&slots[i].base, __ATOMIC_ACQUIRE);
         if (b == 0 || addr < b || addr - b >= slots[i].size) continue;
-        void *m = mmap((void *)b, slots[i].size, PROT_READ | PROT_WRITE,
+        /* A fault in the data area keeps the header page mapped, so the close reason can
+         * still reach the client; a fault in the header page replaces everything. */
+        uintptr_t from = addr - b >= SHM_SIGBUS_KEEP ? b + SHM_SIGBUS_KEEP : b;
+        void *m = mmap((void *)from, slots[i].size - (from - b), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         if (m == MAP_FAILED) break;
         /* relaxed: the serving thread polls the flag; nothing else is published with it */

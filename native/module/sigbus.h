@@ -2,9 +2,10 @@
  * sigbus.h -- survive a client that truncates its segment under us.
  *
  * Every session mapping is registered here before it is first touched. A SIGBUS whose
- * address falls inside a registered mapping replaces that whole mapping with anonymous
- * zero pages (MAP_FIXED), marks the slot faulted and returns, so the faulting copy
- * resumes on zeros; the serving thread then closes the session with reason FAULT.
+ * address falls inside a registered mapping replaces the faulting part (the data area,
+ * or the whole mapping when the header page itself faulted) with anonymous zero pages
+ * (MAP_FIXED), marks the slot faulted and returns, so the faulting copy resumes on
+ * zeros; the serving thread then closes the session with reason FAULT.
  * Any other SIGBUS goes to the handler that was installed before ours.
  */
 #ifndef REDIS_SHM_SIGBUS_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #define SHM_SIGBUS_SLOTS 4096
+#define SHM_SIGBUS_KEEP 4096      /* the header page: kept when only the data area faults */
 
 int shm_sigbus_install(void);
 void shm_sigbus_uninstall(void);

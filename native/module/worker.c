@@ -125,7 +125,7 @@ static const char *reason_name(uint32_t r) {
 void shm_session_close_locked(shm_session *s, uint32_t reason) {
     if (!s->in_table) return;
     shm_table_remove(&G.table, s);
-    if (!shm_sigbus_faulted(s->reg_slot)) shm_segment_mark_closed(s->hdr, reason);
+    shm_segment_mark_closed(s->hdr, reason);   /* safe after a fault: the guard maps zeros */
     /* release: the owner sees the session left the table before it frees it */
     __atomic_store_n(&s->closing, reason, __ATOMIC_RELEASE);
     __atomic_fetch_add(&G.closed, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */

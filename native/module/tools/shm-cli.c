@@ -14,6 +14,7 @@
  *   waitclosed          wait until the server closed the session, then print the state
  *   truncate [SIZE]     ftruncate the segment (default 0) -- a hostile client
  *   scribble            write impossible ring indices -- a hostile client
+ *   bumptail N          publish N REQ bytes without writing them (after a truncate)
  *   sleep MS            sleep
  *   disconnect          close the socket lifeline
  *   name                print "N <segment name>"
@@ -331,6 +332,10 @@ int main(int argc, char **argv) {
             /* REP head past the server's tail: the server must see corruption, not overflow */
             __atomic_store_n(&hdr->rep.head, 0x7fffffffffffull, __ATOMIC_RELEASE);
             __atomic_store_n(&hdr->req.tail, 0x7fffffffffffull, __ATOMIC_RELEASE);
+            shm_ring_wake_consumer(&req);
+        } else if (!strcmp(d, "bumptail")) {
+            /* release: like a real publish, though the bytes are gone with the truncation */
+            __atomic_store_n(&hdr->req.tail, req.pos + (uint64_t)atoll(tok[1]), __ATOMIC_RELEASE);
             shm_ring_wake_consumer(&req);
         } else if (!strcmp(d, "sleep")) {
             usleep((useconds_t)(atoll(tok[1]) * 1000));
