@@ -333,8 +333,11 @@ static inline int shm__park(shm_ring *r, uint32_t *parked, uint32_t *futex,
 }
 
 /* Consumer: wait until at least one byte is readable. Spins for spin_ns (pause between
- * probes), then parks for at most park_ns (0 = no limit). Returns readable bytes (>0),
- * 0 on timeout, -1 on corruption. */
+ * probes; the clock is read every 64 probes, so budgets round up to 64 pauses), then parks
+ * for at most park_ns (0 = no limit). Returns readable bytes (>0), -1 on corruption, or 0
+ * when the park ended with nothing ready: a timeout, a signal, or a wake that brought no
+ * data (e.g. the peer closing the session). 0 can happen with park_ns = 0 too: the caller
+ * checks its own exit conditions (session state) and calls again. */
 static inline int64_t shm_ring_wait_data(shm_ring *r, uint64_t spin_ns, uint64_t park_ns) {
     int64_t v = shm_ring_readable(r);
     if (v != 0) return v;
@@ -350,7 +353,8 @@ static inline int64_t shm_ring_wait_data(shm_ring *r, uint64_t spin_ns, uint64_t
     return p ? shm_ring_readable(r) : 0;
 }
 
-/* Producer: wait until at least `want` bytes (<= cap) are free. Same contract. */
+/* Producer: wait until at least `want` bytes are free (want is clamped to cap). Same
+ * contract; 0 also when a wake freed fewer than `want` bytes. */
 static inline int64_t shm_ring_wait_space(shm_ring *r, uint64_t want, uint64_t spin_ns, uint64_t park_ns) {
     if (want > r->cap) want = r->cap;
     int64_t v = shm_ring_writable(r);
