@@ -3,3 +3,4 @@ export * from './errors.js';
 export type { Channel, ChannelHandlers, ChannelKind } from './transport/channel.js';
 export * from './resp/index.js';
 export * from './format/index.js';
+export * from './async/index.js';

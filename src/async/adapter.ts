@@ -1,0 +1,49 @@
+// The event-library hooks of an async context (hiredis `ac->ev`), and the default Node adapter.
+//
+// Channels deliver reply bytes themselves (net's 'data' events, the shm spinner's doorbell),
+// so unlike hiredis the context needs no readable/writable notifications to make progress.
+// The hooks tell an adapter when replies are outstanding, so an adapter that watches the shm
+// REP ring itself (busy-poll, poll, native wait) knows when to watch and when to stop, and
+// they carry the context's one timer.
+
+/** Implemented by an adapter; every hook must be idempotent. */
+export interface AsyncAdapterHooks {
+  /** A reply is now outstanding (0 -> 1 commands in flight): watch for reply bytes. */
+  addRead(): void;
+  /** No reply is outstanding: stop watching. */
+  delRead(): void;
+  /** Call the context's `handleTimeout()` after `ms` (replaces any earlier schedule). */
+  scheduleTimer(ms: number): void;
+  /** The context is gone: release timers and anything else (called once). */
+  cleanup(): void;
+}
+
+/** The context methods an adapter drives (hiredis redisAsyncHandleRead / HandleTimeout). */
+export interface AsyncAdapterTarget {
+  /** Pull reply bytes from a channel that supports pulling (`poll()`), and dispatch them. */
+  handleRead(): void;
+  /** The scheduled timer fired. */
+  handleTimeout(): void;
+}
+
+/**
+ * The default: net delivers socket bytes and the shm channel delivers ring bytes through
+ * its own waiter, so only the timer needs the event loop. Timers are unref'd: an open
+ * channel, not a timer, keeps the process alive.
+ */
+export function nodeAdapter(ctx: AsyncAdapterTarget): AsyncAdapterHooks {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    addRead() { /* channels push their bytes */ },
+    delRead() { /* nothing to stop */ },
+    scheduleTimer(ms) {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => { timer = undefined; ctx.handleTimeout(); }, Math.max(0, ms));
+      timer.unref();
+    },
+    cleanup() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

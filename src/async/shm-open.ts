@@ -1,0 +1,23 @@
+// How the async context opens its shm channel: the seam between the context and the
+// transport's SHM.OPEN opener (src/transport). The opener returns the open channel, or the
+// reason shm cannot be used (module missing, refused, ...), which 'auto' reports and 'shm'
+// turns into an error.
+import type { CommandArg } from '../format/argv.js';
+import type { RedisReply } from '../resp/reply.js';
+import type { Channel, ChannelHandlers } from '../transport/channel.js';
+import type { SocketChannel } from '../transport/socket.js';
+
+export interface ShmOpenRequest {
+  /** The connected, authenticated socket; it stays open as the session's lifeline. */
+  lifeline: SocketChannel;
+  /** Run one command on the lifeline and get its reply. */
+  command(argv: CommandArg[]): Promise<RedisReply>;
+  /** Where the shm channel delivers reply bytes and its close. */
+  handlers: ChannelHandlers;
+}
+
+/** Resolves with the open channel, or with the reason shm is not available. */
+export type ShmOpener = (req: ShmOpenRequest) => Promise<Channel | string>;
+
+export const openShmChannel: ShmOpener = async () =>
+  'this build has no shm channel yet (src/transport/shm.ts is not present)';
