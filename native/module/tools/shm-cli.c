@@ -36,6 +36,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "shm_ring.h"
+#include "client.h"
 
 static int sock = -1, segfd = -1;
 static uint8_t *seg;
@@ -56,34 +57,7 @@ static void print_hex(char tag, const char *p, size_t n) {
     fflush(stdout);
 }
 
-/* Length of one complete RESP2/RESP3 reply at p[0..n), 0 if incomplete. */
-static size_t reply_len(const char *p, size_t n) {
-    const char *nl = memchr(p, '\n', n);
-    if (!nl) return 0;
-    size_t hl = (size_t)(nl - p) + 1;
-    long long v = strtoll(p + 1, NULL, 10);
-    switch (p[0]) {
-    case '$': case '=': case '!':
-        if (v < 0) return hl;
-        return n >= hl + (size_t)v + 2 ? hl + (size_t)v + 2 : 0;
-    case '*': case '~': case '>': case '%': case '|': {
-        long long items = p[0] == '%' || p[0] == '|' ? 2 * v : v;
-        size_t at = hl;
-        for (long long i = 0; i < items; i++) {
-            size_t l = reply_len(p + at, n - at);
-            if (!l) return 0;
-            at += l;
-        }
-        if (p[0] == '|') {   /* an attribute precedes the reply it describes */
-            size_t l = reply_len(p + at, n - at);
-            return l ? at + l : 0;
-        }
-        return at;
-    }
-    default:
-        return hl;
-    }
-}
+#define reply_len tool_reply_len
 
 static void rbuf_add(const char *p, size_t n) {
     if (rlen + n > rcap) {
@@ -189,68 +163,37 @@ static size_t unescape(char *t) {
     return o;
 }
 
-/* Encodes tokens as a RESP multibulk request into a malloc'd buffer. */
 static char *encode(char **tok, size_t *lens, int n, size_t *outlen) {
-    size_t cap = 32;
-    for (int i = 0; i < n; i++) cap += lens[i] + 32;
-    char *o = malloc(cap);
-    size_t at = (size_t)sprintf(o, "*%d\r\n", n);
-    for (int i = 0; i < n; i++) {
-        at += (size_t)sprintf(o + at, "$%zu\r\n", lens[i]);
-        memcpy(o + at, tok[i], lens[i]);
-        at += lens[i];
-        o[at++] = '\r';
-        o[at++] = '\n';
-    }
-    *outlen = at;
+    char *o;
+    *outlen = tool_encode(&o, n, tok, lens);
     return o;
 }
 
+static tool_seg g;
+
 static void do_open(int badtoken) {
-    uint8_t rnd[16 + 16];
-    if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd) die("getrandom");
-    strcpy(name, SHM_NAME_PREFIX);
-    for (int i = 0; i < 16; i++) sprintf(name + strlen(name), "%02x", rnd[i]);
-    segfd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
-    if (segfd < 0) die("shm_open");
-    seg_size = shm_segment_size(req_cap, rep_cap);
-    if (ftruncate(segfd, (off_t)seg_size) != 0) die("ftruncate");
-    seg = mmap(NULL, seg_size, PROT_READ | PROT_WRITE, MAP_SHARED, segfd, 0);
-    if (seg == MAP_FAILED) die("mmap");
-    hdr = (shm_segment_header *)(void *)seg;
-    hdr->magic = SHM_MAGIC;
-    hdr->layout_version = SHM_LAYOUT_VERSION;
-    hdr->header_size = SHM_HEADER_SIZE;
-    hdr->req_capacity = req_cap;
-    hdr->rep_capacity = rep_cap;
-    hdr->total_size = seg_size;
-    memcpy(hdr->token, rnd + 16, 16);
-    hdr->client_pid = (uint32_t)getpid();
-    shm_ring_attach(&req, &hdr->req, seg + SHM_HEADER_SIZE, req_cap, 1);
-    shm_ring_attach(&rep, &hdr->rep, seg + SHM_HEADER_SIZE + req_cap, rep_cap, 0);
-    char tokhex[33];
-    for (int i = 0; i < 16; i++) sprintf(tokhex + 2 * i, "%02x", (uint8_t)(rnd[16 + i] ^ (badtoken ? 1 : 0)));
+    if (tool_seg_create(&g, req_cap, rep_cap) != 0) die("segment");
+    segfd = g.fd;
+    seg = g.base;
+    seg_size = g.size;
+    hdr = g.hdr;
+    req = g.req;
+    rep = g.rep;
+    strcpy(name, g.name);
+    if (badtoken) g.token_hex[0] = g.token_hex[0] == '0' ? '1' : '0';
     char ver[] = "1";
     char cmdname[] = "SHM.OPEN";
-    char *t[4] = {cmdname, ver, name, tokhex};
+    char *t[4] = {cmdname, ver, name, g.token_hex};
     size_t l[4] = {8, 1, strlen(name), 32};
-    size_t n;
-    char *m = encode(t, l, 4, &n);
+    char *m;
+    size_t n = tool_encode(&m, 4, t, l);
     printf("N %s\n", name);
     fflush(stdout);
-    if (write(sock, m, n) != (ssize_t)n) die("socket write");
-    free(m);
     char b[1024];
-    size_t len = 0;
-    for (;;) {
-        struct pollfd pfd = {sock, POLLIN, 0};
-        if (poll(&pfd, 1, (int)timeout_ms) <= 0) { fprintf(stderr, "shm-cli: open timeout\n"); exit(2); }
-        ssize_t r = read(sock, b + len, sizeof b - len);
-        if (r <= 0) die("socket read");
-        len += (size_t)r;
-        size_t rl = reply_len(b, len);
-        if (rl) { print_hex('O', b, rl); break; }
-    }
+    ssize_t rl = tool_sock_roundtrip(sock, m, n, b, sizeof b, (int)timeout_ms);
+    free(m);
+    if (rl < 0) { fprintf(stderr, "shm-cli: open failed\n"); exit(2); }
+    print_hex('O', b, (size_t)rl);
     shm_unlink(name);   /* ENOENT once the server claimed it: fine */
 }
 
@@ -266,19 +209,8 @@ int main(int argc, char **argv) {
         else if (opt == 't') timeout_ms = atoll(optarg);
         else { fprintf(stderr, "usage: shm-cli (-p PORT | -s PATH) [-q REQ] [-r REP] [-t MS]\n"); return 1; }
     }
-    if (path) {
-        struct sockaddr_un a = {.sun_family = AF_UNIX};
-        snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-        sock = socket(AF_UNIX, SOCK_STREAM, 0);
-        if (connect(sock, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
-    } else {
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        sock = socket(AF_INET, SOCK_STREAM, 0);
-        if (connect(sock, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
-        int one = 1;
-        setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+    sock = tool_connect(port, path);
+    if (sock < 0) die("connect");
     char *line = NULL;
     size_t lcap = 0;
     ssize_t ll;

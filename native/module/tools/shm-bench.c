@@ -1,0 +1,216 @@
+/*
+ * shm-bench -- measurements for docs/module.md (a script, not a test).
+ *
+ *   shm-bench -p PORT ping N        ring PING vs socket PING round trip, interleaved
+ *   shm-bench -p PORT blpop N       ring LPUSH -> socket client blocked in BLPOP served
+ *   shm-bench -p PORT publish N     ring PUBLISH -> socket subscriber receives it
+ *   shm-bench -p PORT pipeline N    N pipelined SETs over the ring vs over the socket
+ * Options: -w spin|park (how the ring client waits for replies; default spin).
+ * Prints p50/p90/p99/max in microseconds. Both transports run in the same process
+ * and the same run, so they share whatever load the machine has.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include "client.h"
+
+static int port;
+static int park_mode;
+static tool_seg g;
+static int sock;
+
+static void die(const char *m) { fprintf(stderr, "shm-bench: %s (%s)\n", m, strerror(errno)); exit(1); }
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, uint64_t *ns, size_t n) {
+    qsort(ns, n, sizeof *ns, cmp_u64);
+    printf("%-34s n=%zu p50=%.1fus p90=%.1fus p99=%.1fus max=%.1fus\n", what, n, ns[n / 2] / 1e3,
+           ns[n * 90 / 100] / 1e3, ns[n * 99 / 100] / 1e3, ns[n - 1] / 1e3);
+}
+
+static void ring_send(const char *p, size_t n) {
+    while (n) {
+        int64_t w = shm_ring_write(&g.req, p, n);
+        if (w < 0) die("REQ corrupt");
+        p += w;
+        n -= (size_t)w;
+        shm_ring_wake_consumer(&g.req);
+        if (n) shm_ring_wait_space(&g.req, 1, 50000, 1000000);
+    }
+}
+
+static char rbuf[1 << 20];
+static size_t rlen;
+
+/* Reads ring replies until `count` complete ones were consumed. */
+static void ring_replies(long count) {
+    while (count > 0) {
+        size_t at = 0, l;
+        while (count > 0 && at < rlen && (l = tool_reply_len(rbuf + at, rlen - at)) > 0) { at += l; count--; }
+        memmove(rbuf, rbuf + at, rlen - at);
+        rlen -= at;
+        if (count == 0) break;
+        int64_t a = park_mode ? shm_ring_wait_data(&g.rep, 0, 100000000) : shm_ring_wait_data(&g.rep, 1000000000ull, 100000000);
+        if (a < 0) die("REP corrupt");
+        int64_t r = shm_ring_read(&g.rep, rbuf + rlen, sizeof rbuf - rlen);
+        if (r < 0) die("REP corrupt");
+        rlen += (size_t)r;
+        shm_ring_wake_producer(&g.rep);
+        if (__atomic_load_n(&g.hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED) die("session closed");
+    }
+}
+
+static void open_session(void) {
+    if (tool_seg_create(&g, 1 << 20, 1 << 20) != 0) die("segment");
+    char ver[] = "1", cmd[] = "SHM.OPEN";
+    char *t[4] = {cmd, ver, g.name, g.token_hex};
+    size_t l[4] = {8, 1, strlen(g.name), 32};
+    char *m, b[1024];
+    size_t n = tool_encode(&m, 4, t, l);
+    ssize_t r = tool_sock_roundtrip(sock, m, n, b, sizeof b, 5000);
+    free(m);
+    shm_unlink(g.name);
+    if (r < 0 || b[0] == '-') { fprintf(stderr, "open failed: %.*s\n", (int)(r > 0 ? r : 0), b); exit(1); }
+}
+
+static uint64_t *samples(long n) {
+    uint64_t *s = calloc((size_t)n, sizeof *s);
+    if (!s) die("oom");
+    return s;
+}
+
+static void bench_ping(long n) {
+    const char *ping = "*1\r\n$4\r\nPING\r\n";
+    uint64_t *ring = samples(n), *tcp = samples(n);
+    char b[256];
+    for (long i = 0; i < n; i++) {
+        uint64_t t0 = shm_now_ns();
+        ring_send(ping, 14);
+        ring_replies(1);
+        uint64_t t1 = shm_now_ns();
+        if (tool_sock_roundtrip(sock, ping, 14, b, sizeof b, 5000) < 0) die("socket");
+        uint64_t t2 = shm_now_ns();
+        ring[i] = t1 - t0;
+        tcp[i] = t2 - t1;
+    }
+    report(park_mode ? "ring PING (client parks)" : "ring PING (client spins)", ring, (size_t)n);
+    report("tcp PING (same process, same run)", tcp, (size_t)n);
+}
+
+static void bench_blpop(long n) {
+    int s2 = tool_connect(port, NULL);
+    if (s2 < 0) die("connect");
+    const char *blpop = "*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n";
+    const char *lpush = "*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n";
+    uint64_t *lat = samples(n);
+    char b[256];
+    for (long i = 0; i < n; i++) {
+        if (write(s2, blpop, strlen(blpop)) < 0) die("write");
+        usleep(2000);   /* let the BLPOP block */
+        uint64_t t0 = shm_now_ns();
+        ring_send(lpush, strlen(lpush));
+        ring_replies(1);
+        if (tool_sock_roundtrip(s2, "", 0, b, sizeof b, 5000) < 0) die("blpop reply");
+        lat[i] = shm_now_ns() - t0;
+    }
+    report("ring LPUSH -> BLPOP client served", lat, (size_t)n);
+    close(s2);
+}
+
+static void bench_publish(long n) {
+    int s2 = tool_connect(port, NULL);
+    if (s2 < 0) die("connect");
+    char b[512];
+    const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n";
+    if (tool_sock_roundtrip(s2, sub, strlen(sub), b, sizeof b, 5000) < 0) die("subscribe");
+    const char *pub = "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n";
+    uint64_t *lat = samples(n);
+    for (long i = 0; i < n; i++) {
+        usleep(500);
+        uint64_t t0 = shm_now_ns();
+        ring_send(pub, strlen(pub));
+        ring_replies(1);
+        if (tool_sock_roundtrip(s2, "", 0, b, sizeof b, 5000) < 0) die("message");
+        lat[i] = shm_now_ns() - t0;
+    }
+    report("ring PUBLISH -> subscriber receives", lat, (size_t)n);
+    close(s2);
+}
+
+static void bench_pipeline(long n) {
+    const char *set = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$3\r\nval\r\n";
+    size_t sl = strlen(set);
+    char *all = malloc(sl * (size_t)n);
+    for (long i = 0; i < n; i++) memcpy(all + (size_t)i * sl, set, sl);
+    for (int round = 0; round < 3; round++) {
+        uint64_t t0 = shm_now_ns();
+        size_t off = 0, total = sl * (size_t)n;
+        long got = 0;
+        while (off < total || got < n) {
+            if (off < total) {
+                int64_t w = shm_ring_write(&g.req, all + off, total - off);
+                if (w < 0) die("REQ corrupt");
+                off += (size_t)w;
+                shm_ring_wake_consumer(&g.req);
+            }
+            int64_t r = shm_ring_read(&g.rep, rbuf + rlen, sizeof rbuf - rlen);
+            if (r < 0) die("REP corrupt");
+            rlen += (size_t)r;
+            shm_ring_wake_producer(&g.rep);
+            size_t at = 0, l;
+            while (at < rlen && (l = tool_reply_len(rbuf + at, rlen - at)) > 0) { at += l; got++; }
+            memmove(rbuf, rbuf + at, rlen - at);
+            rlen -= at;
+        }
+        uint64_t t1 = shm_now_ns();
+        /* the same over the socket */
+        size_t woff = 0;
+        long sgot = 0;
+        char sb[65536];
+        size_t slen = 0;
+        while (woff < total || sgot < n) {
+            struct pollfd pfd = {sock, (short)(POLLIN | (woff < total ? POLLOUT : 0)), 0};
+            poll(&pfd, 1, 1000);
+            if ((pfd.revents & POLLOUT) && woff < total) {
+                ssize_t w = write(sock, all + woff, total - woff > 65536 ? 65536 : total - woff);
+                if (w > 0) woff += (size_t)w;
+            }
+            if (pfd.revents & POLLIN) {
+                ssize_t r = read(sock, sb + slen, sizeof sb - slen);
+                if (r <= 0) die("socket");
+                slen += (size_t)r;
+                size_t at = 0, l;
+                while (at < slen && (l = tool_reply_len(sb + at, slen - at)) > 0) { at += l; sgot++; }
+                memmove(sb, sb + at, slen - at);
+                slen -= at;
+            }
+        }
+        uint64_t t2 = shm_now_ns();
+        printf("pipeline %ld SETs: ring %.0f ops/s, tcp %.0f ops/s (round %d, same run)\n", n,
+               n / ((t1 - t0) / 1e9), n / ((t2 - t1) / 1e9), round + 1);
+    }
+    free(all);
+}
+
+int main(int argc, char **argv) {
+    int opt;
+    while ((opt = getopt(argc, argv, "p:w:")) != -1) {
+        if (opt == 'p') port = atoi(optarg);
+        else if (opt == 'w') park_mode = !strcmp(optarg, "park");
+    }
+    if (optind + 2 > argc || !port) { fprintf(stderr, "usage: shm-bench -p PORT [-w spin|park] ping|blpop|publish|pipeline N\n"); return 1; }
+    const char *mode = argv[optind];
+    long n = atol(argv[optind + 1]);
+    sock = tool_connect(port, NULL);
+    if (sock < 0) die("connect");
+    open_session();
+    if (!strcmp(mode, "ping")) bench_ping(n);
+    else if (!strcmp(mode, "blpop")) bench_blpop(n);
+    else if (!strcmp(mode, "publish")) bench_publish(n);
+    else if (!strcmp(mode, "pipeline")) bench_pipeline(n);
+    else { fprintf(stderr, "unknown mode %s\n", mode); return 1; }
+    return 0;
+}
