@@ -74,6 +74,8 @@ interface Entry {
   sync: boolean;
   /** Protocol asked by HELLO. */
   proto: 2 | 3 | undefined;
+  /** CLIENT TRACKING on (true) / off (false). */
+  tracking: boolean | undefined;
   sub: SubMarker | undefined;
   /** For the context's own commands. */
   internal: ((r: RedisReply | null) => void) | undefined;
@@ -123,6 +125,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   private monitor: Subscriber | undefined;
   private inMulti = false;
   private protocol: 2 | 3 = 2;
+  private tracking = false;
   private connectCb: ConnectCallback | undefined;
   private disconnectCb: DisconnectCallback | undefined;
   private inCallback = 0;
@@ -199,8 +202,9 @@ export class AsyncContext implements AsyncAdapterTarget {
       const v = Number(word(argv[1]));
       if (v === 2 || v === 3) proto = v;
     }
+    const tracking = name === 'client' && word(argv[1]) === 'tracking' ? word(argv[2]) === 'on' : undefined;
     const e: Entry = {
-      cb: cb as ReplyCallback | null, privdata, bytes, route, name, sync: changesSession(name, argv), proto,
+      cb: cb as ReplyCallback | null, privdata, bytes, route, name, sync: changesSession(name, argv), proto, tracking,
       sub: subMarkerFor(name, argv.length), internal: undefined,
     };
     if (name === 'quit') {
@@ -223,6 +227,9 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (this.transport !== 'shm' || e.route === 'socket') return 'socket';
     // RESP2 subscribed mode refuses most commands; let the server say so, on the socket.
     if (this.protocol === 2 && this.subs.active) return 'socket';
+    // Client-side caching tracks the keys read by this connection: only the socket client
+    // can do that (a command run by the module is not tracked for it).
+    if (this.tracking) return 'socket';
     return 'shm';
   }
 
@@ -256,7 +263,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   private sendInternal(argv: CommandArg[], done: (r: RedisReply | null) => void): void {
     const e: Entry = {
       cb: null, privdata: undefined, bytes: formatArgv(argv), route: 'socket', name: '', sync: false, proto: undefined,
-      sub: undefined, internal: done,
+      tracking: undefined, sub: undefined, internal: done,
     };
     this.sockQ.push(e);
     this.sock!.write(e.bytes);
@@ -373,8 +380,10 @@ export class AsyncContext implements AsyncAdapterTarget {
   private track(e: Entry): void {
     switch (e.name) {
       case 'hello': if (e.proto) this.protocol = e.proto; break;
+      case 'client': if (e.tracking !== undefined) this.tracking = e.tracking; break;
       case 'reset': {
         this.protocol = 2;
+        this.tracking = false;
         this.inMulti = false;
         const dropped = this.subs.clear();
         if (this.monitor) dropped.push(this.monitor);

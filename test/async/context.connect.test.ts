@@ -60,7 +60,19 @@ for (const tc of TRANSPORTS) {
       expect(ac.state).toBe('closed');
     });
 
-    it('without AUTH, commands get the server NOAUTH error', async () => {
+    it('without AUTH, commands get the server NOAUTH error (shm: the open is refused, clearly)', async () => {
+      if (tc.transport === 'shm') {
+        const ac = open(srv, tc);
+        expect(await outcome(ac)).toBe(REDIS_ERR);
+        expect(ac.error?.code).toBe('ERR_SHM_UNAVAILABLE');
+        expect(ac.errstr).toMatch(/NOAUTH/);
+        const auto = await connected(srv, { ...tc, transport: 'auto' });
+        expect(auto.transport).toBe('socket');
+        expect(auto.transportReason).toMatch(/NOAUTH/);
+        expect(plain(await cmd(auto, 'GET', 'x'))).toEqual({ error: 'NOAUTH Authentication required.' });
+        auto.free();
+        return;
+      }
       const ac = await connected(srv, tc);
       expect(plain(await cmd(ac, 'GET', 'x'))).toEqual({ error: 'NOAUTH Authentication required.' });
       ac.free();

@@ -117,6 +117,12 @@ for (const tc of TRANSPORTS) {
       await until(() => pushes.length === 1);
       expect(pushes[0]).toEqual(['invalidate', ['track:k']]);
       expect(plain(await cmd(ac, 'GET', 'track:k'))).toBe('changed');
+      // Tracking off: commands go back to the context's transport, and are no longer tracked.
+      expect(plain(await cmd(ac, 'CLIENT', 'TRACKING', 'off'))).toBe('OK');
+      await cmd(other, 'SET', 'track:k', 'again');
+      expect(plain(await cmd(ac, 'GET', 'track:k'))).toBe('again');
+      await sleep(20);
+      expect(pushes).toHaveLength(1);
       ac.free();
       other.free();
     });
