@@ -18,7 +18,8 @@ import {
 
 interface Entry {
   id: number;
-  seg: RawSegment;
+  /** Our own handle (keeps the mapping alive); null if the channel closed before we attached. */
+  seg: RawSegment | null;
   hdr: Int32Array;
   data: Uint8Array;
   cap: number;
@@ -37,7 +38,7 @@ const ctrl = new Int32Array(cfg.ctrl);
 const entries = new Map<number, Entry>();
 
 function release(e: Entry): void {
-  e.seg.close();
+  e.seg?.close();
   // SC store: after this the main thread may take the REP ring; we never touch it again
   Atomics.store(e.hdr, IN_STATUS, STATUS_RELEASED);
 }
@@ -50,16 +51,16 @@ function handleMessages(): boolean {
     if (msg.op === 'add') {
       const hdr = new Int32Array(msg.inbox, 0, INBOX_HEADER_BYTES / 4);
       const data = new Uint8Array(msg.inbox, INBOX_HEADER_BYTES);
-      let seg: RawSegment;
-      try { seg = addon.attach(msg.id); } catch {
-        Atomics.store(hdr, IN_STATUS, STATUS_CLOSED);  // SC: seen by the main thread's drain
-        any = true;
-        continue;
-      }
+      let seg: RawSegment | null = null;
+      try { seg = addon.attach(msg.id); } catch { /* the channel closed before we got here */ }
       entries.set(msg.id, {
         id: msg.id, seg, hdr, data, cap: data.length, written: 0, published: 0,
-        scanner: new BoundaryScanner(), done: false,
+        scanner: new BoundaryScanner(), done: seg === null,
       });
+      if (seg === null) {
+        Atomics.store(hdr, IN_STATUS, STATUS_CLOSED);  // SC: seen by the main thread's drain
+        any = true;
+      }
     } else {
       const e = entries.get(msg.id);
       if (e) { entries.delete(msg.id); release(e); any = true; }
@@ -70,6 +71,8 @@ function handleMessages(): boolean {
 
 /** Moves REP bytes into the inbox. Returns 2 if it published, 1 if it made progress, 0 if nothing. */
 function pump(e: Entry): number {
+  const seg = e.seg;
+  if (seg === null) return 0;
   // SC load: the main thread's consumption (its IN_HEAD store) happened before we reuse space
   const head = Atomics.load(e.hdr, IN_HEAD);
   const free = e.cap - ((e.written - head) >>> 0);
@@ -78,16 +81,16 @@ function pump(e: Entry): number {
   const want = Math.min(free, e.cap - off);
   let n: number;
   try {
-    n = e.seg.read(e.data, off, want);
+    n = seg.read(e.data, off, want);
     if (n === 0) {
-      if (e.seg.state() !== SHM_STATE_CLOSED) return 0;
-      if (e.seg.readable() !== 0) return 1;  // bytes raced in before the close: read them first
+      if (seg.state() !== SHM_STATE_CLOSED) return 0;
+      if (seg.readable() !== 0) return 1;  // bytes raced in before the close: read them first
       return finish(e, STATUS_CLOSED);
     }
   } catch {
     return finish(e, STATUS_CORRUPT);
   }
-  e.seg.wakePeerSpace();  // the server may have parked waiting for REP space
+  seg.wakePeerSpace();  // the server may have parked waiting for REP space
   const start = e.written;
   e.written = (e.written + n) >>> 0;
   const b = e.scanner.scan(e.data, off, off + n);

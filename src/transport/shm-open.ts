@@ -1,0 +1,142 @@
+// Opening a shm session on an already connected socket (docs/protocol.md §4): create the
+// segment, send SHM.OPEN on the socket, unlink the name whatever happens, check what the
+// server accepted, and wrap the claimed segment in a ShmChannel. Independent of how
+// replies are parsed: the caller runs the command and hands back the reply.
+import { RedisError, ReplyError } from '../errors.js';
+import { addonAvailable } from '../native/addon.js';
+import { Segment, SHM_STATE_CLAIMED } from '../native/segment.js';
+import type { ChannelHandlers } from './channel.js';
+import { ShmChannel, type ShmChannelOptions } from './shm.js';
+import type { SocketChannel } from './socket.js';
+
+export const SHM_PROTOCOL_VERSION = 1;
+const DEFAULT_RING = 1024 * 1024;
+
+export interface ShmOpenOptions extends ShmChannelOptions {
+  /** REQ ring bytes (power of two, default 1 MiB). */
+  reqCapacity?: number;
+  /** REP ring bytes (power of two, default 1 MiB). */
+  repCapacity?: number;
+  /** 0o600 (default) or 0o660 when client and redis-server run as different users of one group. */
+  mode?: 0o600 | 0o660;
+}
+
+export interface ShmOpenRequest {
+  /** The connected, authenticated socket; it stays open as the session's lifeline. */
+  lifeline: SocketChannel;
+  /** Runs one command on the lifeline; resolves with its reply (a redisReply-like object or
+   *  plain values), rejects or resolves with an error reply when the server refuses. */
+  command(args: Array<string | Uint8Array>): Promise<unknown>;
+  /** Where the shm channel delivers reply bytes and its close. */
+  handlers: ChannelHandlers;
+}
+
+/** What the server accepted (the SHM.OPEN reply). */
+export interface ShmSessionInfo {
+  version: number;
+  session: number;
+  reqCapacity: number;
+  repCapacity: number;
+  serverPid: number;
+}
+
+interface ReplyLike { type?: number; str?: string | null; integer?: number | bigint; element?: ReplyLike[] | null }
+const REPLY_ERROR = 6;
+
+function scalar(v: unknown): string | number | undefined {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (Buffer.isBuffer(v)) return v.toString('latin1');
+  const r = v as ReplyLike | null;
+  if (r && typeof r === 'object' && 'type' in r) {
+    if (r.str !== null && r.str !== undefined) return r.str;
+    if (r.integer !== undefined) return Number(r.integer);
+  }
+  return undefined;
+}
+
+/** The error text of an error reply, or undefined. */
+function errorText(reply: unknown): string | undefined {
+  if (reply instanceof Error) return reply.message;
+  const r = reply as ReplyLike | null;
+  if (r && typeof r === 'object' && r.type === REPLY_ERROR) return r.str ?? 'error reply';
+  return undefined;
+}
+
+/** Parses the reply map (RESP3 map or RESP2 flat array) into ShmSessionInfo. */
+export function parseOpenReply(reply: unknown): ShmSessionInfo | string {
+  let items: unknown[] | undefined;
+  if (Array.isArray(reply)) items = reply;
+  else if (reply instanceof Map) items = [...reply.entries()].flat();
+  else if (reply && typeof reply === 'object' && Array.isArray((reply as ReplyLike).element)) items = (reply as ReplyLike).element!;
+  if (!items || items.length % 2 !== 0) return 'SHM.OPEN replied with something other than a map';
+  const m = new Map<string, string | number | undefined>();
+  for (let i = 0; i < items.length; i += 2) m.set(String(scalar(items[i])), scalar(items[i + 1]));
+  const num = (k: string): number => Number(m.get(k));
+  const info: ShmSessionInfo = {
+    version: num('version'), session: num('session'), reqCapacity: num('req-capacity'),
+    repCapacity: num('rep-capacity'), serverPid: num('server-pid'),
+  };
+  for (const [k, v] of Object.entries(info)) if (!Number.isFinite(v)) return `SHM.OPEN reply lacks ${k}`;
+  return info;
+}
+
+/**
+ * Opens a shm session over `req.lifeline`. Resolves with the channel, or with the reason
+ * shm cannot be used (the caller decides between falling back and failing). The segment's
+ * name is removed from /dev/shm on every path.
+ */
+export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): Promise<{ channel: ShmChannel; info: ShmSessionInfo } | string> {
+  if (!req.lifeline.isOpen) return 'the socket is not connected';
+  if (!req.lifeline.isLocal) return 'the server is not on this host (shared memory needs a Unix socket or loopback TCP)';
+  if (!addonAvailable()) return 'the redis-shm native addon is not available (build/Release/redis_shm.node)';
+  let seg: Segment;
+  try {
+    seg = Segment.create({ reqCapacity: opts.reqCapacity ?? DEFAULT_RING, repCapacity: opts.repCapacity ?? DEFAULT_RING, mode: opts.mode });
+  } catch (e) {
+    return `could not create the shared-memory segment: ${(e as Error).message}`;
+  }
+  let ok = false;
+  try {
+    let reply: unknown;
+    try {
+      reply = await req.command(['SHM.OPEN', String(SHM_PROTOCOL_VERSION), seg.name, seg.tokenHex]);
+    } catch (e) {
+      if (e instanceof ReplyError) reply = e;
+      else return `SHM.OPEN failed: ${(e as Error).message}`;
+    } finally {
+      seg.unlink();  // the server unlinked at claim; this covers every other outcome
+    }
+    const err = errorText(reply);
+    if (err !== undefined) {
+      if (/unknown command/i.test(err)) return 'the redis-shm module is not loaded in this redis-server';
+      return `the server refused SHM.OPEN: ${err}`;
+    }
+    const info = parseOpenReply(reply);
+    if (typeof info === 'string') return info;
+    if (info.version !== SHM_PROTOCOL_VERSION) return `the server speaks shm layout ${info.version}, not ${SHM_PROTOCOL_VERSION}`;
+    if (info.reqCapacity !== seg.reqCapacity || info.repCapacity !== seg.repCapacity) return 'the server accepted different ring sizes than the segment has';
+    if (seg.state() !== SHM_STATE_CLAIMED) return 'the server replied to SHM.OPEN but did not claim the segment';
+    if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
+    const channel = new ShmChannel(seg, req.lifeline, req.handlers, opts);
+    ok = true;
+    return { channel, info };
+  } catch (e) {
+    if (e instanceof RedisError) return `shm setup failed: ${e.message}`;
+    throw e;
+  } finally {
+    if (!ok) {
+      const claimed = seg.state() === SHM_STATE_CLAIMED;
+      try { seg.markClosed('client'); } catch { /* closed */ }
+      seg.close();
+      // the server holds a session we will not use: end it (best effort; the socket may be gone)
+      if (claimed && req.lifeline.isOpen) req.command(['SHM.CLOSE']).catch(() => undefined);
+    }
+  }
+}
+
+/** The async context's seam (src/async/shm-open.ts): the channel, or why shm is unavailable. */
+export async function openShmChannel(req: ShmOpenRequest, opts?: ShmOpenOptions): Promise<ShmChannel | string> {
+  const r = await openShm(req, opts);
+  return typeof r === 'string' ? r : r.channel;
+}

@@ -1,0 +1,134 @@
+// Shared-memory channel: request bytes go straight into the REQ ring from the main thread;
+// reply bytes arrive through the process's spinner worker (src/spinner). The socket the
+// session was opened on stays open as its lifeline: when it closes, so does this channel.
+//
+// States: open -> closed. Causes of closed: close() (no error), the lifeline closed
+// (ERR_EOF), the server closed the session (ERR_SHM_CLOSED, with its reason), the REP ring
+// violated the contract (ERR_SHM_CORRUPT), the spinner worker died (ERR_NATIVE).
+import { RedisError } from '../errors.js';
+import { Segment, SHM_STATE_CLOSED, type CloseReason } from '../native/segment.js';
+import { Spinner, type InboxEnd } from '../spinner/spinner.js';
+import type { Channel, ChannelHandlers } from './channel.js';
+import type { SocketChannel } from './socket.js';
+
+export interface ShmChannelOptions {
+  /** Bytes of the per-channel inbox between the spinner and the main thread (power of two, default 256 KiB). */
+  inboxBytes?: number;
+}
+
+export class ShmChannel implements Channel {
+  readonly kind = 'shm' as const;
+  private closed = false;
+  /** Request bytes that did not fit in REQ yet, in order; queue[0] is partly written up to queueOff. */
+  private queue: Uint8Array[] = [];
+  private queueOff = 0;
+  private flushScheduled = false;
+  private readonly spinner: Spinner;
+  private readonly onLifelineClose = (err?: RedisError): void => {
+    this.finish(new RedisError('ERR_EOF', `the socket lifeline of the shm session closed${err ? `: ${err.message}` : ''}`, { cause: err }), 'disconnect');
+  };
+
+  /** Takes ownership of `seg` (an already claimed segment). */
+  constructor(private readonly seg: Segment, readonly lifeline: SocketChannel, private readonly handlers: ChannelHandlers, opts: ShmChannelOptions = {}) {
+    this.spinner = Spinner.get();
+    this.spinner.register(seg.id, {
+      onData: (chunk) => { if (!this.closed) this.handlers.onData(chunk); },
+      onEnd: (why) => this.onInboxEnd(why),
+    }, opts.inboxBytes);
+    lifeline.addCloseListener(this.onLifelineClose);
+  }
+
+  get isOpen(): boolean { return !this.closed; }
+  /** Bytes queued because REQ was full. */
+  get pendingBytes(): number {
+    let n = -this.queueOff;
+    for (const b of this.queue) n += b.length;
+    return n;
+  }
+  /** The session id the server assigned (also in SHM.INFO). */
+  get sessionId(): bigint { return this.seg.sessionId(); }
+
+  /** Bytes are copied into REQ now, or queued in order (not copied: do not reuse them). */
+  write(bytes: Uint8Array): void {
+    if (this.closed || bytes.length === 0) return;
+    if (this.queue.length > 0) { this.queue.push(bytes); return; }
+    let n: number;
+    try { n = this.seg.write(bytes, 0, bytes.length); } catch (e) { this.fail(e); return; }
+    if (n < bytes.length) {
+      this.queue.push(bytes);
+      this.queueOff = n;
+      this.scheduleFlush();
+    }
+    if (n > 0) this.wake();
+  }
+
+  close(): void {
+    this.finish(undefined, 'client');
+  }
+
+  private wake(): void {
+    try { this.seg.wakeServer(); } catch (e) { this.fail(e); }
+  }
+
+  /** REQ was full: poll for space on later turns of the event loop, never blocking it. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    let wrote = false;
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0]!;
+        const n = this.seg.write(head, this.queueOff, head.length - this.queueOff);
+        if (n > 0) wrote = true;
+        this.queueOff += n;
+        if (this.queueOff < head.length) break;
+        this.queue.shift();
+        this.queueOff = 0;
+      }
+      if (this.queue.length > 0 && this.seg.state() === SHM_STATE_CLOSED) {
+        this.finish(this.closedError(), 'server');
+        return;
+      }
+    } catch (e) { this.fail(e); return; }
+    if (wrote) this.wake();
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  private onInboxEnd(why: InboxEnd): void {
+    if (why === 'closed') this.finish(this.closedError(), 'server');
+    else if (why === 'corrupt') this.finish(new RedisError('ERR_SHM_CORRUPT', 'the server violated the REP ring contract'), 'corrupt');
+    else this.finish(new RedisError('ERR_NATIVE', 'the redis-shm spinner worker stopped unexpectedly'), 'client');
+  }
+
+  private closedError(): RedisError {
+    let reason: CloseReason = 'none';
+    try { reason = this.seg.closeReason(); } catch { /* handle already closed */ }
+    // The server saw the lifeline go before we did: the same event as a lifeline close.
+    if (reason === 'disconnect') return new RedisError('ERR_EOF', 'the socket lifeline of the shm session closed (reported by the server)');
+    return new RedisError('ERR_SHM_CLOSED', `the server closed the shm session (reason: ${reason})`);
+  }
+
+  private fail(e: unknown): void {
+    const err = e instanceof RedisError ? e : new RedisError('ERR_IO', String(e), { cause: e });
+    this.finish(err, err.code === 'ERR_SHM_CORRUPT' ? 'corrupt' : 'client');
+  }
+
+  private finish(err: RedisError | undefined, reason: CloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    try {
+      if (this.seg.state() !== SHM_STATE_CLOSED) this.seg.markClosed(reason);
+    } catch { /* already released */ }
+    // The worker keeps its own handle (so the mapping) until it has let go of REP.
+    void this.spinner.unregister(this.seg.id);
+    this.seg.close();
+    this.handlers.onClose(err);
+  }
+}
