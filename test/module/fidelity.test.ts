@@ -60,6 +60,22 @@ describe('fidelity: ring replies equal socket replies', () => {
     expect(cli.tagged('S')[1]!.bytes.toString()).toBe('$3\r\nyes\r\n');
   });
 
+  it('deny-oom commands get the socket\'s OOM error over maxmemory, reads still work', async () => {
+    expect(await srv.command('CONFIG', 'SET', 'maxmemory', '1')).toBe('+OK\r\n');
+    try {
+      const c = [['SET', 'oom', 'x'], ['GET', 'k'], ['DEL', 'nothing']];
+      const script = ['open'];
+      for (const x of c) script.push(line('sock', ...x), line('cmd', ...x), 'wait');
+      const { cli } = await runCli(srv, script);
+      const sock = cli.tagged('S').map((r) => r.bytes.toString());
+      const ring = cli.tagged('R').map((r) => r.bytes.toString());
+      expect(ring).toEqual(sock);
+      expect(ring[0]).toBe("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+    } finally {
+      expect(await srv.command('CONFIG', 'SET', 'maxmemory', '0')).toBe('+OK\r\n');
+    }
+  });
+
   it('inline requests and pipelines over the ring', async () => {
     const { cli, code } = await runCli(srv, ['open', 'raw SET\\sa\\s"x\\\\x41"\\r\\nGET\\sa\\r\\n\\r\\nPING\\n', 'expect 3', 'wait']);
     expect(code, cli.stderr).toBe(0);

@@ -100,23 +100,27 @@ static void bench_ping(long n) {
     report("tcp PING (same process, same run)", tcp, (size_t)n);
 }
 
+/* Alternates the producer between the ring and the socket (same process, same run). */
 static void bench_blpop(long n) {
     int s2 = tool_connect(port, NULL);
     if (s2 < 0) die("connect");
     const char *blpop = "*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n";
     const char *lpush = "*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n";
-    uint64_t *lat = samples(n);
+    uint64_t *ring = samples(n), *tcp = samples(n);
     char b[256];
-    for (long i = 0; i < n; i++) {
+    for (long i = 0; i < 2 * n; i++) {
         if (write(s2, blpop, strlen(blpop)) < 0) die("write");
         usleep(2000);   /* let the BLPOP block */
         uint64_t t0 = shm_now_ns();
-        ring_send(lpush, strlen(lpush));
-        ring_replies(1);
+        if (i % 2 == 0) {
+            ring_send(lpush, strlen(lpush));
+            ring_replies(1);
+        } else if (tool_sock_roundtrip(sock, lpush, strlen(lpush), b, sizeof b, 5000) < 0) die("socket");
         if (tool_sock_roundtrip(s2, "", 0, b, sizeof b, 5000) < 0) die("blpop reply");
-        lat[i] = shm_now_ns() - t0;
+        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
     }
-    report("ring LPUSH -> BLPOP client served", lat, (size_t)n);
+    report("ring LPUSH -> BLPOP client served", ring, (size_t)n);
+    report("tcp LPUSH -> BLPOP client served", tcp, (size_t)n);
     close(s2);
 }
 
@@ -127,16 +131,19 @@ static void bench_publish(long n) {
     const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n";
     if (tool_sock_roundtrip(s2, sub, strlen(sub), b, sizeof b, 5000) < 0) die("subscribe");
     const char *pub = "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n";
-    uint64_t *lat = samples(n);
-    for (long i = 0; i < n; i++) {
+    uint64_t *ring = samples(n), *tcp = samples(n);
+    for (long i = 0; i < 2 * n; i++) {
         usleep(500);
         uint64_t t0 = shm_now_ns();
-        ring_send(pub, strlen(pub));
-        ring_replies(1);
+        if (i % 2 == 0) {
+            ring_send(pub, strlen(pub));
+            ring_replies(1);
+        } else if (tool_sock_roundtrip(sock, pub, strlen(pub), b, sizeof b, 5000) < 0) die("socket");
         if (tool_sock_roundtrip(s2, "", 0, b, sizeof b, 5000) < 0) die("message");
-        lat[i] = shm_now_ns() - t0;
+        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
     }
-    report("ring PUBLISH -> subscriber receives", lat, (size_t)n);
+    report("ring PUBLISH -> subscriber receives", ring, (size_t)n);
+    report("tcp PUBLISH -> subscriber receives", tcp, (size_t)n);
     close(s2);
 }
 
