@@ -6,6 +6,7 @@ import type { CommandArg } from '../format/argv.js';
 import type { RedisReply } from '../resp/reply.js';
 import type { Channel, ChannelHandlers } from '../transport/channel.js';
 import type { SocketChannel } from '../transport/socket.js';
+import { openShmChannel as openTransportShm } from '../transport/shm-open.js';
 
 export interface ShmOpenRequest {
   /** The connected, authenticated socket; it stays open as the session's lifeline. */
@@ -19,5 +20,5 @@ export interface ShmOpenRequest {
 /** Resolves with the open channel, or with the reason shm is not available. */
 export type ShmOpener = (req: ShmOpenRequest) => Promise<Channel | string>;
 
-export const openShmChannel: ShmOpener = async () =>
-  'this build has no shm channel yet (src/transport/shm.ts is not present)';
+/** The library's opener (src/transport/shm-open.ts). */
+export const openShmChannel: ShmOpener = (req) => openTransportShm(req);

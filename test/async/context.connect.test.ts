@@ -117,6 +117,22 @@ describe('connect failures', () => {
   });
 });
 
+describe('transport choice with the module', () => {
+  let srv: RedisServer;
+  beforeAll(async () => { srv = await startRedis({ module: true }); });
+  afterAll(async () => { await srv?.stop(); });
+
+  it("'auto' uses shm over the Unix socket and over loopback TCP", async () => {
+    for (const unix of [true, false]) {
+      const ac = await connected(srv, { name: 'auto', transport: 'auto', module: true, unix });
+      expect(ac.transport).toBe('shm');
+      expect(ac.transportReason).toBeUndefined();
+      expect(plain(await cmd(ac, 'PING'))).toBe('PONG');
+      ac.free();
+    }
+  });
+});
+
 describe('transport choice without the module', () => {
   let srv: RedisServer;
   beforeAll(async () => { srv = await startRedis({ module: false }); });
@@ -127,6 +143,7 @@ describe('transport choice without the module', () => {
     const ac = await connected(srv, TRANSPORTS[0]!, { transport: 'auto', onTransportFallback: (_c, why) => reasons.push(why) });
     expect(ac.transport).toBe('socket');
     expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/module is not loaded/);
     expect(ac.transportReason).toBe(reasons[0]);
     expect(plain(await cmd(ac, 'PING'))).toBe('PONG');
     ac.free();

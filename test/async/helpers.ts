@@ -20,6 +20,7 @@ export interface TransportCase {
 export const TRANSPORTS: TransportCase[] = [
   { name: 'socket (unix)', transport: 'socket', module: false, unix: true },
   { name: 'socket (tcp)', transport: 'socket', module: false, unix: false },
+  { name: 'shm', transport: 'shm', module: true, unix: true },
 ];
 
 export function open(srv: RedisServer, tc: TransportCase, opts: AsyncOptions = {}): AsyncContext {
