@@ -19,6 +19,7 @@
 #define HOLD_NS (1000ull * 1000)          /* recheck interval while clients are paused */
 #define READ_CHUNK (256u * 1024)          /* bytes copied out of REQ per pass */
 #define WAITV_MAX 128                     /* FUTEX_WAITV_MAX */
+#define BATCH_MAX_NS (50ull * 1000)       /* a lock hold stops taking commands after this */
 
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
@@ -187,9 +188,10 @@ static RedisModuleUser *resolve_user(const char *name) {
     return u;
 }
 
-/* Under the lock: closes, gate releases and a bounded batch of commands. Returns 1 if
- * clients are paused (commands held). */
-static int run_batch(shm_worker *w, int *effects) {
+/* Under the lock: closes, gate releases and a bounded batch of commands (at most
+ * shm.max-batch commands, and no new command after BATCH_MAX_NS). Returns 1 if clients
+ * are paused (commands held). */
+static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
     long long budget = shm_cfg_get(&G.cfg.max_batch);
     uint64_t epoch = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);   /* relaxed: bumped under the lock we hold */
     int held = 0;
@@ -218,6 +220,7 @@ static int run_batch(shm_worker *w, int *effects) {
             if (shm_exec(w->ctx, user, s, effects) == SHM_EXEC_HOLD) { held = 1; break; }
             finish_command(s);
             budget--;
+            if (shm_now_ns() - locked_at > BATCH_MAX_NS) budget = 0;   /* keep lock holds short */
             shm_count(&w->commands, 1);
             parse_next(s);
         }
@@ -357,7 +360,7 @@ static void *worker_main(void *arg) {
             uint64_t t0 = shm_now_ns();
             RedisModule_ThreadSafeContextLock(w->ctx);
             uint64_t t1 = shm_now_ns();
-            held = run_batch(w, &effects);
+            held = run_batch(w, &effects, t1);
             RedisModule_ThreadSafeContextUnlock(w->ctx);
             record_hold(w, shm_now_ns() - t1);
             (void)t0;
