@@ -1,0 +1,365 @@
+/*
+ * hostile.c -- a deliberately badly behaved shm client for the reliability suite.
+ *
+ * It speaks docs/protocol.md with nothing but native/ring/shm_ring.h, and can also break
+ * every rule: write arbitrary bytes into REQ, store arbitrary values into any header
+ * field while the server serves the segment, truncate or shrink the segment, and drop
+ * the socket. Compiled by test/reliability/tools.ts with gcc; never shipped.
+ *
+ * Directives (stdin, one per line; tokens split on spaces; escapes \s \r \n \t \\ \xHH):
+ *   open [badtoken]      create a segment and send SHM.OPEN        -> "O <hex reply>"
+ *   sock ARG...          one command on the socket                 -> "S <hex reply>"
+ *   cmd ARG...           one multibulk request into REQ (one reply expected)
+ *   pipe N ARG...        the same request N times (N replies expected)
+ *   raw TOKEN            raw bytes into REQ (stops early if the session closes)
+ *   flood BYTE MAX       BYTE repeated until the session closes or MAX bytes went in
+ *                                                                  -> "F <bytes written>"
+ *   wait                 read replies until all expected arrived   -> "R <hex>" each, then
+ *                        "W ok" or, if the session closed first, "W closed"; "W timeout"
+ *   poke OFF BITS VAL    store VAL (32 or 64 bits) at segment offset OFF, then wake the server
+ *   truncate SIZE        ftruncate the segment (the mapping is not touched afterwards)
+ *   state                state and close reason via pread           -> "T <state> <reason>" or "T gone"
+ *   waitclosed           poll until CLOSED (or the timeout)         -> like state
+ *   disconnect           close the socket lifeline
+ *   sleep MS
+ * Usage: hostile -p PORT [-q REQ_CAP] [-r REP_CAP] [-t TIMEOUT_MS]. Exit 0 unless a
+ * directive is malformed (1).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "shm_ring.h"
+
+static int sock = -1, fd = -1, truncated;
+static uint8_t *base;
+static uint64_t size, req_cap = 65536, rep_cap = 65536;
+static shm_segment_header *hdr;
+static shm_ring req, rep;
+static long long expected, timeout_ms = 5000;
+static char *acc;            /* reply bytes not yet printed */
+static size_t acc_len, acc_cap;
+
+static void out_hex(char tag, const char *p, size_t n) {
+    printf("%c ", tag);
+    for (size_t i = 0; i < n; i++) printf("%02x", (unsigned char)p[i]);
+    printf("\n");
+    fflush(stdout);
+}
+
+/* Length of one complete reply at p[0..n), 0 if incomplete. Enough for test replies. */
+static size_t one_reply(const char *p, size_t n) {
+    const char *nl = n ? memchr(p, '\n', n) : NULL;
+    if (!nl) return 0;
+    size_t head = (size_t)(nl - p) + 1;
+    long long v = strtoll(p + 1, NULL, 10);
+    if (p[0] == '$' || p[0] == '=' || p[0] == '!') {
+        if (v < 0) return head;
+        return n >= head + (size_t)v + 2 ? head + (size_t)v + 2 : 0;
+    }
+    if (p[0] == '*' || p[0] == '%' || p[0] == '~' || p[0] == '>') {
+        long long items = p[0] == '%' ? v * 2 : v;
+        size_t at = head;
+        for (long long i = 0; i < items; i++) {
+            size_t l = one_reply(p + at, n - at);
+            if (!l) return 0;
+            at += l;
+        }
+        return at;
+    }
+    return head;
+}
+
+static void acc_add(const char *p, size_t n) {
+    if (acc_len + n > acc_cap) {
+        acc_cap = (acc_len + n) * 2;
+        acc = realloc(acc, acc_cap);
+        if (!acc) exit(3);
+    }
+    memcpy(acc + acc_len, p, n);
+    acc_len += n;
+}
+
+/* pread, so it works whatever happened to the mapping. */
+static int read_state(uint32_t *st, uint32_t *reason) {
+    uint32_t v[2];
+    if (fd < 0 || pread(fd, v, sizeof v, offsetof(shm_segment_header, state)) != (ssize_t)sizeof v) return -1;
+    *st = v[0];
+    *reason = v[1];
+    return 0;
+}
+
+static int closed(void) {
+    uint32_t s, r;
+    return read_state(&s, &r) != 0 || s == SHM_STATE_CLOSED;
+}
+
+static void print_state(void) {
+    uint32_t s, r;
+    if (read_state(&s, &r) != 0) printf("T gone\n");
+    else printf("T %u %u\n", s, r);
+    fflush(stdout);
+}
+
+/* Moves REP bytes out and prints complete replies. -1 when REP is corrupt. */
+static int drain(void) {
+    if (truncated || !base) return 0;
+    char tmp[65536];
+    for (;;) {
+        int64_t r = shm_ring_read(&rep, tmp, sizeof tmp);
+        if (r < 0) return -1;
+        if (r == 0) break;
+        acc_add(tmp, (size_t)r);
+    }
+    shm_ring_wake_producer(&rep);
+    size_t at = 0, l;
+    while (at < acc_len && (l = one_reply(acc + at, acc_len - at)) > 0) {
+        out_hex('R', acc + at, l);
+        expected--;
+        at += l;
+    }
+    memmove(acc, acc + at, acc_len - at);
+    acc_len -= at;
+    return 0;
+}
+
+/* Writes bytes into REQ, draining replies when full. Returns bytes written. */
+static size_t req_put(const char *p, size_t n) {
+    uint64_t deadline = shm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    size_t done = 0;
+    while (done < n && !truncated) {
+        int64_t w = shm_ring_write(&req, p + done, n - done);
+        if (w < 0) { printf("E req corrupt\n"); break; }
+        done += (size_t)w;
+        shm_ring_wake_consumer(&req);
+        if (done == n) break;
+        if (drain() < 0 || closed() || shm_now_ns() > deadline) break;
+        shm_ring_wait_space(&req, 1, 10000, 1000000);
+    }
+    return done;
+}
+
+static char *encode(int argc, char **argv, size_t *lens, size_t *outlen) {
+    size_t cap = 32;
+    for (int i = 0; i < argc; i++) cap += lens[i] + 24;
+    char *o = malloc(cap);
+    size_t at = (size_t)sprintf(o, "*%d\r\n", argc);
+    for (int i = 0; i < argc; i++) {
+        at += (size_t)sprintf(o + at, "$%zu\r\n", lens[i]);
+        memcpy(o + at, argv[i], lens[i]);
+        at += lens[i];
+        o[at++] = '\r';
+        o[at++] = '\n';
+    }
+    *outlen = at;
+    return o;
+}
+
+/* Sends bytes on the socket and prints one reply (S), or "S -" when none came. */
+static void sock_cmd(const char *m, size_t n) {
+    if (sock < 0 || write(sock, m, n) != (ssize_t)n) { printf("S -\n"); fflush(stdout); return; }
+    size_t len = 0, cap = 1 << 16;
+    char *b = malloc(cap);
+    for (;;) {
+        struct pollfd pfd = {sock, POLLIN, 0};
+        if (poll(&pfd, 1, (int)timeout_ms) <= 0) break;
+        if (len == cap) b = realloc(b, cap *= 2);
+        ssize_t r = read(sock, b + len, cap - len);
+        if (r <= 0) break;
+        len += (size_t)r;
+        size_t l = one_reply(b, len);
+        if (l) { out_hex('S', b, l); free(b); return; }
+    }
+    printf("S -\n");
+    fflush(stdout);
+    free(b);
+}
+
+static void do_open(int badtoken) {
+    uint8_t rnd[32];
+    char name[64], tokhex[33];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) exit(3);
+    int at = sprintf(name, "%s", SHM_NAME_PREFIX);
+    for (int i = 0; i < 16; i++) at += sprintf(name + at, "%02x", rnd[i]);
+    for (int i = 0; i < 16; i++) sprintf(tokhex + 2 * i, "%02x", rnd[16 + i] ^ (badtoken && i == 0 ? 0xff : 0));
+    fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    size = shm_segment_size(req_cap, rep_cap);
+    if (fd < 0 || ftruncate(fd, (off_t)size) != 0) exit(3);
+    base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) exit(3);
+    hdr = (shm_segment_header *)(void *)base;
+    hdr->magic = SHM_MAGIC;
+    hdr->layout_version = SHM_LAYOUT_VERSION;
+    hdr->header_size = SHM_HEADER_SIZE;
+    hdr->req_capacity = req_cap;
+    hdr->rep_capacity = rep_cap;
+    hdr->total_size = size;
+    memcpy(hdr->token, rnd + 16, SHM_TOKEN_BYTES);
+    hdr->client_pid = (uint32_t)getpid();
+    shm_ring_attach(&req, &hdr->req, base + SHM_HEADER_SIZE, req_cap, 1);
+    shm_ring_attach(&rep, &hdr->rep, base + SHM_HEADER_SIZE + req_cap, rep_cap, 0);
+    printf("N %s\n", name);
+    char *argv[4] = {"SHM.OPEN", "1", name, tokhex};
+    size_t lens[4] = {8, 1, strlen(name), 32}, n;
+    char *m = encode(4, argv, lens, &n);
+    if (write(sock, m, n) != (ssize_t)n) exit(3);
+    free(m);
+    char b[4096];
+    size_t len = 0;
+    for (;;) {
+        struct pollfd pfd = {sock, POLLIN, 0};
+        if (poll(&pfd, 1, (int)timeout_ms) <= 0) { printf("O -\n"); break; }
+        ssize_t r = read(sock, b + len, sizeof b - len);
+        if (r <= 0) { printf("O -\n"); break; }
+        len += (size_t)r;
+        size_t l = one_reply(b, len);
+        if (l) { out_hex('O', b, l); break; }
+    }
+    shm_unlink(name);   /* ENOENT when the server claimed it */
+    fflush(stdout);
+}
+
+static size_t unescape(char *t) {
+    size_t o = 0;
+    for (size_t i = 0; t[i]; i++) {
+        if (t[i] != '\\' || !t[i + 1]) { t[o++] = t[i]; continue; }
+        char e = t[++i];
+        if (e == 's') t[o++] = ' ';
+        else if (e == 'r') t[o++] = '\r';
+        else if (e == 'n') t[o++] = '\n';
+        else if (e == 't') t[o++] = '\t';
+        else if (e == 'x' && t[i + 1] && t[i + 2]) {
+            char h[3] = {t[i + 1], t[i + 2], 0};
+            t[o++] = (char)strtol(h, NULL, 16);
+            i += 2;
+        } else t[o++] = e;
+    }
+    return o;
+}
+
+static int connect_tcp(int port) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+    int one = 1;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return s;
+}
+
+int main(int argc, char **argv) {
+    int port = 0, opt;
+    while ((opt = getopt(argc, argv, "p:q:r:t:")) != -1) {
+        if (opt == 'p') port = atoi(optarg);
+        else if (opt == 'q') req_cap = strtoull(optarg, NULL, 10);
+        else if (opt == 'r') rep_cap = strtoull(optarg, NULL, 10);
+        else if (opt == 't') timeout_ms = atoll(optarg);
+        else return 1;
+    }
+    sock = connect_tcp(port);
+    if (sock < 0) { fprintf(stderr, "hostile: connect: %s\n", strerror(errno)); return 3; }
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t ll;
+    static char *tok[1 << 16];
+    static size_t lens[1 << 16];
+    while ((ll = getline(&line, &lcap, stdin)) > 0) {
+        if (line[ll - 1] == '\n') line[--ll] = 0;
+        int n = 0;
+        for (char *s = strtok(line, " "); s && n < (1 << 16); s = strtok(NULL, " ")) {
+            tok[n] = s;
+            lens[n] = unescape(s);
+            n++;
+        }
+        if (n == 0) continue;
+        const char *d = tok[0];
+        if (!strcmp(d, "sock")) {
+            size_t len;
+            char *m = encode(n - 1, tok + 1, lens + 1, &len);
+            sock_cmd(m, len);
+            free(m);
+        } else if (!strcmp(d, "open")) {
+            do_open(n > 1 && !strcmp(tok[1], "badtoken"));
+        } else if (!strcmp(d, "sleep")) {
+            usleep((useconds_t)(atoll(tok[1]) * 1000));
+        } else if (!strcmp(d, "disconnect")) {
+            if (sock >= 0) close(sock);
+            sock = -1;
+        } else if (!base) {
+            fprintf(stderr, "hostile: %s before open\n", d);
+            return 1;
+        } else if (!strcmp(d, "cmd") || !strcmp(d, "pipe")) {
+            int skip = !strcmp(d, "pipe") ? 2 : 1;
+            long long times = skip == 2 ? atoll(tok[1]) : 1;
+            size_t len;
+            char *m = encode(n - skip, tok + skip, lens + skip, &len);
+            for (long long i = 0; i < times; i++) {
+                if (req_put(m, len) < len) break;
+                expected++;
+            }
+            free(m);
+        } else if (!strcmp(d, "raw")) {
+            if (n > 1) req_put(tok[1], lens[1]);
+        } else if (!strcmp(d, "flood")) {
+            char chunk[4096];
+            memset(chunk, tok[1][0], sizeof chunk);
+            unsigned long long max = strtoull(tok[2], NULL, 10), total = 0;
+            while (total < max && !closed()) {
+                size_t w = req_put(chunk, sizeof chunk);
+                total += w;
+                if (w < sizeof chunk) break;
+            }
+            printf("F %llu\n", total);
+        } else if (!strcmp(d, "wait")) {
+            uint64_t deadline = shm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+            const char *how = "ok";
+            while (expected > 0) {
+                if (drain() < 0) { how = "corrupt"; break; }
+                if (expected <= 0) break;
+                if (truncated || closed()) { drain(); how = expected > 0 ? "closed" : "ok"; break; }
+                if (shm_now_ns() > deadline) { how = "timeout"; break; }
+                shm_ring_wait_data(&rep, 10000, 5000000);
+            }
+            printf("W %s\n", how);
+        } else if (!strcmp(d, "poke")) {
+            unsigned long off = strtoul(tok[1], NULL, 0);
+            int bits = atoi(tok[2]);
+            unsigned long long v = strtoull(tok[3], NULL, 0);
+            if (truncated || off + (unsigned long)bits / 8 > size || (bits != 32 && bits != 64)) return 1;
+            /* release: like a real publish, so the server sees any bytes written before */
+            if (bits == 64) __atomic_store_n((uint64_t *)(void *)(base + off), (uint64_t)v, __ATOMIC_RELEASE);
+            else __atomic_store_n((uint32_t *)(void *)(base + off), (uint32_t)v, __ATOMIC_RELEASE);
+            /* relaxed: the seq_cst fence in the wake below orders it */
+            __atomic_fetch_add(&hdr->req.data_futex, 1, __ATOMIC_RELAXED);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* full fence: the stores above before the wake */
+            shm_futex_wake(&hdr->req.data_futex, 1);
+        } else if (!strcmp(d, "truncate")) {
+            if (ftruncate(fd, (off_t)strtoull(tok[1], NULL, 10)) != 0) printf("E truncate %s\n", strerror(errno));
+            truncated = 1;
+        } else if (!strcmp(d, "state")) {
+            print_state();
+        } else if (!strcmp(d, "waitclosed")) {
+            uint64_t deadline = shm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+            while (!closed() && shm_now_ns() < deadline) {
+                if (drain() < 0) break;
+                usleep(2000);
+            }
+            drain();
+            print_state();
+        } else {
+            fprintf(stderr, "hostile: unknown directive %s\n", d);
+            return 1;
+        }
+        fflush(stdout);
+    }
+    return 0;
+}
