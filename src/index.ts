@@ -4,3 +4,4 @@ export type { Channel, ChannelHandlers, ChannelKind } from './transport/channel.
 export * from './resp/index.js';
 export * from './format/index.js';
 export * from './async/index.js';
+export * from './sync/index.js';

@@ -1,0 +1,285 @@
+// The synchronous context (hiredis redisContext): every call blocks the calling thread until
+// its reply arrives, as in C. It BLOCKS THE EVENT LOOP: use it in scripts, CLIs, worker
+// threads, or where a sequential request/response loop must be as fast as possible.
+//
+// One logical connection carried by a socket and, when the server has the module, a shm
+// session. Commands bound to the connection go over the socket (src/async/route.ts). The
+// ordering barrier is simple here: a group of consecutive commands for one channel is sent,
+// and the next group (for the other channel) only after every reply of the first was read.
+//
+// After SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE, MONITOR or CLIENT TRACKING ON the context serves
+// everything on the socket for the rest of its life (replies there are not one per command,
+// and tracking must see the reads), so it then behaves exactly like a plain socket client.
+import { RedisError } from '../errors.js';
+import { formatArgv, type CommandArg } from '../format/argv.js';
+import { formatToArgv, type FormatArg } from '../format/printf.js';
+import { changesSession, commandName, isSocketOnly, word, type Route } from '../async/route.js';
+import { Reader } from '../resp/reader.js';
+import type { RedisReply, StringEncoding } from '../resp/reply.js';
+import { REDIS_REPLY_ERROR, REDIS_REPLY_PUSH } from '../resp/types.js';
+import type { ChannelKind } from '../transport/channel.js';
+import type { SocketTarget } from '../transport/socket.js';
+import { BlockingShm } from './blocking-shm.js';
+import { BlockingSocket } from './blocking-socket.js';
+import { openSyncShm } from './shm-open.js';
+
+export type SyncTransport = 'auto' | 'shm' | 'socket';
+
+export interface SyncOptions {
+  /** 'auto' (default): shm when possible, else the socket; 'shm': shm or fail; 'socket'. */
+  transport?: SyncTransport;
+  /** Limit for connect including SHM.OPEN (ms; default 10000; 0 = none). */
+  connectTimeoutMs?: number;
+  /** Limit for each reply (ms; 0 = none, the default, as in hiredis). */
+  commandTimeoutMs?: number;
+  /** How long the thread spins on the REP ring before parking (µs; default 200). */
+  spinUs?: number;
+  /** How reply strings decode (default utf8). */
+  encoding?: StringEncoding;
+  /** Called with RESP3 pushes that are not pub/sub traffic (e.g. tracking invalidations). */
+  pushCallback?: (reply: RedisReply) => void;
+}
+
+interface Entry {
+  bytes: Uint8Array;
+  route: Route;
+  /** SHM.SYNC sent by the context: its reply is consumed, not returned. */
+  internal: boolean;
+  sync: boolean;
+}
+
+/** How often a thread waiting on the REP ring checks that the socket lifeline is alive. */
+const LIFELINE_CHECK_MS = 100;
+
+const STICKY = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
+
+export class RedisContext {
+  /** 0, or the REDIS_ERR_* code of the error that broke the context (sticky, as in hiredis). */
+  err = 0;
+  errstr = '';
+  /** The same error with its stable code. */
+  error: RedisError | undefined;
+  /** 'shm' or 'socket' once connected. */
+  transport: ChannelKind | undefined;
+  /** Why 'auto' uses the socket. */
+  transportReason: string | undefined;
+
+  private sock: BlockingSocket | undefined;
+  private shm: BlockingShm | undefined;
+  private readonly sockReader: Reader<RedisReply>;
+  private readonly shmReader: Reader<RedisReply>;
+  private readonly pending: Entry[] = [];
+  private inflight: Entry[] = [];
+  private inflightRoute: Route = 'socket';
+  private inMulti = false;
+  private socketOnly = false;
+  private commandTimeoutMs: number;
+
+  constructor(readonly target: SocketTarget, readonly options: SyncOptions = {}) {
+    const enc = options.encoding ? { encoding: options.encoding } : {};
+    this.sockReader = new Reader<RedisReply>(enc);
+    this.shmReader = new Reader<RedisReply>(enc);
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 0;
+    const t = options.transport ?? 'auto';
+    if (t !== 'auto' && t !== 'shm' && t !== 'socket') {
+      this.setError(new RedisError('ERR_ARGUMENT', `transport must be 'auto', 'shm' or 'socket', got ${String(t)}`));
+      return;
+    }
+    try {
+      this.connect(t);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private connect(choice: SyncTransport): void {
+    const ms = this.options.connectTimeoutMs ?? 10000;
+    const sock = BlockingSocket.connect(this.target, ms);
+    this.sock = sock;
+    if (choice === 'socket') { this.transport = 'socket'; this.socketOnly = true; return; }
+    const spinNs = (this.options.spinUs ?? 200) * 1000;
+    const res = sock.isLocal
+      ? openSyncShm((argv) => this.socketRoundTrip(argv, ms))
+      : 'the server is not on this host (shared memory needs a Unix socket or loopback TCP)';
+    if (typeof res !== 'string') {
+      this.shm = new BlockingShm(res, spinNs);
+      this.transport = 'shm';
+      return;
+    }
+    if (choice === 'shm') throw new RedisError('ERR_SHM_UNAVAILABLE', `shm transport unavailable: ${res}`);
+    this.transport = 'socket';
+    this.transportReason = res;
+    this.socketOnly = true;
+  }
+
+  /** One command on the socket during connect. */
+  private socketRoundTrip(argv: CommandArg[], timeoutMs: number): RedisReply {
+    this.sock!.write(formatArgv(argv));
+    return this.readFrom('socket', timeoutMs);
+  }
+
+  /** hiredis redisSetTimeout: the per-reply limit in ms (0 = none). */
+  setTimeout(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) return -1;
+    this.commandTimeoutMs = ms;
+    return 0;
+  }
+
+  // ---- commands ----------------------------------------------------------------------------
+
+  /** hiredis redisAppendCommandArgv: queue a command; it is written by the next getReply. */
+  appendArgv(argv: readonly CommandArg[], argvlen?: readonly number[]): number {
+    if (this.err) return -1;
+    if (argv.length === 0) {
+      this.setError(new RedisError('ERR_ARGUMENT', 'empty command'));
+      return -1;
+    }
+    const name = commandName(argv);
+    if (name === 'client' && word(argv[1]) === 'reply' && word(argv[2]) !== 'on') {
+      this.setError(new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their commands'));
+      return -1;
+    }
+    if (STICKY.has(name) || (name === 'client' && word(argv[1]) === 'tracking' && word(argv[2]) === 'on')) {
+      this.socketOnly = true;
+    }
+    const route: Route = this.socketOnly || this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
+    if (name === 'multi') this.inMulti = true;
+    else if (name === 'exec' || name === 'discard' || name === 'reset') this.inMulti = false;
+    this.pending.push({ bytes: formatArgv(argv, argvlen), route, internal: false, sync: changesSession(name, argv) });
+    return 0;
+  }
+
+  /** hiredis redisAppendCommand (printf-style). Throws RedisError ERR_FORMAT for a bad format. */
+  append(format: string, args: readonly FormatArg[]): number {
+    if (this.err) return -1;
+    return this.appendArgv(formatToArgv(format, args));
+  }
+
+  /** hiredis redisGetReply: the next reply, or null with err/errstr set. */
+  getReply(): RedisReply | null {
+    if (this.err) return null;
+    try {
+      return this.nextReply();
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
+  }
+
+  /** hiredis redisCommandArgv: append + getReply (earlier appended replies come first, as in C). */
+  commandArgv(argv: readonly CommandArg[], argvlen?: readonly number[]): RedisReply | null {
+    if (this.appendArgv(argv, argvlen) !== 0) return null;
+    return this.getReply();
+  }
+
+  /** hiredis redisCommand (printf-style). */
+  command(format: string, args: readonly FormatArg[]): RedisReply | null {
+    if (this.err) return null;
+    let argv: Buffer[];
+    try { argv = formatToArgv(format, args); } catch (e) { this.fail(e); return null; }
+    return this.commandArgv(argv);
+  }
+
+  private nextReply(): RedisReply {
+    for (;;) {
+      if (this.inflight.length === 0 && this.pending.length > 0) this.sendGroup();
+      // Nothing outstanding: hiredis blocks reading the connection (pub/sub messages, MONITOR).
+      const route = this.inflight.length > 0 ? this.inflightRoute : 'socket';
+      const r = this.readFrom(route, this.commandTimeoutMs);
+      const head = this.inflight[0];
+      if (route === 'socket' && r.type === REDIS_REPLY_PUSH && !this.socketOnly) {
+        // RESP3 out-of-band data on a connection that is not in pub/sub: not a reply.
+        this.options.pushCallback?.(r);
+        continue;
+      }
+      if (route === 'socket' && r.type === REDIS_REPLY_PUSH && this.options.pushCallback && isInvalidation(r)) {
+        this.options.pushCallback(r);
+        continue;
+      }
+      if (head) this.inflight.shift();
+      if (head?.internal) {
+        if (r.type === REDIS_REPLY_ERROR) throw new RedisError('ERR_OTHER', `SHM.SYNC failed: ${r.str}`);
+        continue;
+      }
+      return r;
+    }
+  }
+
+  /** Sends the leading run of pending commands that share a channel. */
+  private sendGroup(): void {
+    const route = this.shm ? this.pending[0]!.route : 'socket';
+    const out: Uint8Array[] = [];
+    while (this.pending.length > 0 && (this.shm ? this.pending[0]!.route : 'socket') === route) {
+      const e = this.pending.shift()!;
+      out.push(e.bytes);
+      this.inflight.push(e);
+      if (route === 'socket' && e.sync && this.shm) {
+        // re-capture db/user/protocol for the shm session before any later shm command runs
+        const s: Entry = { bytes: formatArgv(['SHM.SYNC']), route, internal: true, sync: false };
+        out.push(s.bytes);
+        this.inflight.push(s);
+      }
+    }
+    this.inflightRoute = route;
+    const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
+    if (route === 'shm') this.shm!.write(bytes, this.commandTimeoutMs);
+    else this.sock!.write(bytes);
+  }
+
+  private readFrom(route: Route, timeoutMs: number): RedisReply {
+    const reader = route === 'shm' ? this.shmReader : this.sockReader;
+    const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : 0;
+    for (;;) {
+      const r = reader.getReply();
+      if (r !== undefined) return r;
+      const left = deadline > 0 ? deadline - performance.now() : 0;
+      if (deadline > 0 && left <= 0) throw new RedisError('ERR_TIMEOUT', `Timeout: no reply for ${timeoutMs} ms`);
+      if (route === 'socket') {
+        const chunk = this.sock!.read(deadline > 0 ? left : 0);
+        if (chunk !== undefined) reader.feed(chunk);
+        continue;
+      }
+      // Over shm, wake up now and then to look at the lifeline: a server killed outright
+      // never marks the session closed, but its socket does close.
+      const chunk = this.shm!.read(deadline > 0 ? Math.min(left, LIFELINE_CHECK_MS) : LIFELINE_CHECK_MS);
+      if (chunk !== undefined) { reader.feed(chunk); continue; }
+      const early = this.sock!.tryRead();  // throws once the socket closed
+      if (early !== undefined) this.sockReader.feed(early);
+    }
+  }
+
+  // ---- errors and closing ------------------------------------------------------------------
+
+  private setError(err: RedisError): void {
+    this.error = err;
+    this.err = err.hiredisErr;
+    this.errstr = err.message;
+  }
+
+  private fail(e: unknown): void {
+    const err = e instanceof RedisError ? e : new RedisError('ERR_OTHER', e instanceof Error ? e.message : String(e), { cause: e });
+    this.setError(err);
+    // replies can no longer be matched to commands: the connection is done, as in hiredis
+    this.release();
+  }
+
+  private release(): void {
+    this.shm?.close();
+    this.shm = undefined;
+    this.sock?.close();
+    this.sock = undefined;
+    this.pending.length = 0;
+    this.inflight = [];
+  }
+
+  /** hiredis redisFree. */
+  free(): void {
+    this.release();
+    if (!this.err) this.setError(new RedisError('ERR_CLOSED', 'the context is freed'));
+  }
+}
+
+function isInvalidation(r: RedisReply): boolean {
+  const first = r.element?.[0];
+  return first !== undefined && first.str === 'invalidate';
+}
