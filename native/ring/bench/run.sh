@@ -21,6 +21,7 @@ ST="64|1024|16384|262144"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
   echo "## round $r"
+  run "$B/costs"
   IFS='|'
   for args in $PP; do
     IFS=' '
@@ -68,6 +69,9 @@ grep '^pingpong' "$raw" | awk '
       w = nreq[x] / 10 < 1000 ? int(nreq[x] / 10) : 1000
       printf "| %s | %s | %s / %s | %s / %s | %s / %s | %.2f |\n", x, best(mn[x]), med(p50[x]), best(p50[x]), med(p99[x]), best(p99[x]), med(p999[x]), best(p999[x]), parks[x] / (nreq[x] + w) }
   }'
+echo
+echo "single-thread costs, one line per round:"
+grep '^costs' "$raw" | sed 's/^costs | //'
 echo
 echo "| one-way stream | chunk bytes | GB/s median | GB/s best |"
 echo "|---|---:|---:|---:|"
