@@ -77,6 +77,7 @@ static size_t pump_in(shm_session *s) {
     if (r < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
     shm_buf_commit(&s->in, (size_t)r);
     shm_count(&s->c.bytes_in, (uint64_t)r);
+    shm_ring_wake_producer(&s->req);   /* a client waiting for REQ space may go on */
     return (size_t)r;
 }
 
@@ -272,7 +273,10 @@ static int scan(shm_worker *w, int *progress) {
     uint64_t epoch = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);   /* relaxed: a hint; rechecked under the lock */
     for (shm_session *s = w->list; s; s = s->next) {
         if (wants_close(s)) { need_lock = 1; continue; }
-        if (flush_out(s)) *progress = 1;
+        if (flush_out(s)) {
+            *progress = 1;
+            if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
+        }
         if (pump_in(s)) *progress = 1;
         parse_next(s);
         if (s->close_reason) need_lock = 1;

@@ -5,6 +5,7 @@
  *   shm-bench -p PORT blpop N       ring LPUSH -> socket client blocked in BLPOP served
  *   shm-bench -p PORT publish N     ring PUBLISH -> socket subscriber receives it
  *   shm-bench -p PORT pipeline N    N pipelined SETs over the ring vs over the socket
+ *   shm-bench -p PORT big MIB       SET and GET one MIB-sized value over the ring
  * Options: -w spin|park (how the ring client waits for replies; default spin).
  * Prints p50/p90/p99/max in microseconds. Both transports run in the same process
  * and the same run, so they share whatever load the machine has.
@@ -202,6 +203,37 @@ static void bench_pipeline(long n) {
     free(all);
 }
 
+/* SET then GET one value of n MiB over the ring; checks the bytes and times both. */
+static void bench_big(long mib) {
+    size_t size = (size_t)mib << 20;
+    char hdr[128];
+    int hl = snprintf(hdr, sizeof hdr, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%zu\r\n", size);
+    char *val = malloc(size);
+    if (!val) die("oom");
+    memset(val, 'a', size);
+    uint64_t t0 = shm_now_ns();
+    ring_send(hdr, (size_t)hl);
+    ring_send(val, size);
+    ring_send("\r\n", 2);
+    ring_replies(1);
+    uint64_t t1 = shm_now_ns();
+    const char *get = "*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+    ring_send(get, strlen(get));
+    /* stream the reply through without keeping it: count bytes */
+    size_t want = size + (size_t)snprintf(hdr, sizeof hdr, "$%zu\r\n", size) + 2, got = rlen;
+    rlen = 0;
+    while (got < want) {
+        if (shm_ring_wait_data(&g.rep, 1000000, 100000000) < 0) die("REP corrupt");
+        int64_t r = shm_ring_read(&g.rep, rbuf, sizeof rbuf);
+        if (r < 0) die("REP corrupt");
+        got += (size_t)r;
+        shm_ring_wake_producer(&g.rep);
+    }
+    uint64_t t2 = shm_now_ns();
+    printf("big %ld MiB over 1 MiB rings: SET %.0f ms, GET %.0f ms\n", mib, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+    free(val);
+}
+
 int main(int argc, char **argv) {
     int opt;
     while ((opt = getopt(argc, argv, "p:w:")) != -1) {
@@ -218,6 +250,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(mode, "blpop")) bench_blpop(n);
     else if (!strcmp(mode, "publish")) bench_publish(n);
     else if (!strcmp(mode, "pipeline")) bench_pipeline(n);
+    else if (!strcmp(mode, "big")) bench_big(n);
     else { fprintf(stderr, "unknown mode %s\n", mode); return 1; }
     return 0;
 }
