@@ -6,7 +6,8 @@
  *   shm-bench -p PORT publish N     ring PUBLISH -> socket subscriber receives it
  *   shm-bench -p PORT pipeline N    N pipelined SETs over the ring vs over the socket
  *   shm-bench -p PORT big MIB       SET and GET one MIB-sized value over the ring
- * Options: -w spin|park (how the ring client waits for replies; default spin).
+ * Options: -w spin|park (how the ring client waits for replies; default spin),
+ *          -g US (ping: random pause up to US between round trips, so the server parks).
  * Prints p50/p90/p99/max in microseconds. Both transports run in the same process
  * and the same run, so they share whatever load the machine has.
  */
@@ -16,6 +17,7 @@
 
 static int port;
 static int park_mode;
+static long gap_us;   /* -g: pause between round trips, so the server parks */
 static tool_seg g;
 static int sock;
 
@@ -88,6 +90,7 @@ static void bench_ping(long n) {
     uint64_t *ring = samples(n), *tcp = samples(n);
     char b[256];
     for (long i = 0; i < n; i++) {
+        if (gap_us) usleep((useconds_t)(gap_us ? (uint64_t)rand() % (uint64_t)gap_us : 0));
         uint64_t t0 = shm_now_ns();
         ring_send(ping, 14);
         ring_replies(1);
@@ -236,9 +239,10 @@ static void bench_big(long mib) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "p:w:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:w:g:")) != -1) {
         if (opt == 'p') port = atoi(optarg);
         else if (opt == 'w') park_mode = !strcmp(optarg, "park");
+        else if (opt == 'g') gap_us = atol(optarg);
     }
     if (optind + 2 > argc || !port) { fprintf(stderr, "usage: shm-bench -p PORT [-w spin|park] ping|blpop|publish|pipeline N\n"); return 1; }
     const char *mode = argv[optind];
