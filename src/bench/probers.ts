@@ -1,15 +1,12 @@
 // The latency tool's three rows: PING over TCP, over the Unix socket and over shm, all
-// against the same server. Each comes back as a slot; a transport that cannot be used
-// comes back with the reason instead of failing the run.
+// with redis-shm's own client against the same server. Each comes back as a slot; a
+// transport that cannot be used comes back with the reason instead of failing the run.
+// `raw: true` measures TCP and Unix with a bare RESP loop over `net` instead (no client).
 import type { Target } from '../cli/target.js';
 import { Samples } from './stats.js';
 import type { ProbeSlot, Prober } from './interleave.js';
 import { RawPinger, type Endpoint } from './raw-ping.js';
-import { openShmProber } from './shm-prober.js';
-
-function rawProber(name: string, p: RawPinger): Prober {
-  return { name, ping: () => p.ping(), close: () => p.close() };
-}
+import { openClientProber } from './client-prober.js';
 
 async function slot(name: string, open: (() => Promise<Prober>) | null, missing: string): Promise<ProbeSlot> {
   if (!open) return { name, prober: null, unavailable: missing, samples: new Samples() };
@@ -20,12 +17,19 @@ async function slot(name: string, open: (() => Promise<Prober>) | null, missing:
   }
 }
 
-export async function openProbers(t: Target): Promise<ProbeSlot[]> {
-  const raw = (name: string, ep: Endpoint | null) => (ep ? async () => rawProber(name, await RawPinger.open(ep)) : null);
+async function rawProber(name: string, ep: Endpoint): Promise<Prober> {
+  const p = await RawPinger.open(ep);
+  return { name, ping: () => p.ping(), close: () => p.close() };
+}
+
+export async function openProbers(t: Target, opts: { raw?: boolean } = {}): Promise<ProbeSlot[]> {
+  const sock = (name: string, ep: Endpoint | null) =>
+    (ep ? () => (opts.raw ? rawProber(name, ep) : openClientProber(name, ep, 'socket')) : null);
+  const lifeline = t.unix ?? t.tcp;
   return [
-    await slot('tcp', raw('tcp', t.tcp), 'no TCP port (the server listens on a Unix socket only)'),
-    await slot('unix', raw('unix', t.unix), 'no Unix socket (set unixsocket in redis.conf, or pass --socket)'),
-    await slot('shm', t.shmProblem ? null : () => openShmProber(t), t.shmProblem ?? ''),
+    await slot('tcp', sock('tcp', t.tcp), 'no TCP port (the server listens on a Unix socket only)'),
+    await slot('unix', sock('unix', t.unix), 'no Unix socket (set unixsocket in redis.conf, or pass --socket)'),
+    await slot('shm', t.shmProblem || !lifeline ? null : () => openClientProber('shm', lifeline, 'shm'), t.shmProblem ?? 'no server address'),
   ];
 }
 

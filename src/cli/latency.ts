@@ -9,16 +9,20 @@ import { formatTable, num, type Cell } from '../bench/table.js';
 import type { Summary } from '../bench/stats.js';
 import type { Io } from './io.js';
 import { resolveTarget } from './target.js';
+import { RedisError } from '../errors.js';
 import { intOption, numberOption } from './options.js';
 
 export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --socket PATH] [--duration S] [--history [--interval S]]
-                        [--chart FILE] [--json] [--slice-ms MS]
-  Sequential PING round trips on tcp, unix and shm against the same server (the given
-  one, or an embedded redis-server with the module), interleaved round-robin.
+                        [--chart FILE] [--json] [--raw] [--transports LIST] [--slice-ms MS]
+  Sequential PING round trips with redis-shm's client on tcp, unix and shm against the
+  same server (the given one, or an embedded redis-server with the module), interleaved
+  round-robin in short slices.
   --duration S   seconds to measure (default 10; 0 = until Ctrl-C; --history defaults to 0)
   --history      print one line per transport every --interval seconds (default 15)
   --chart FILE   write an SVG bar chart of avg and p99 per transport
   --json         print the results as JSON instead of a table
+  --transports LIST  measure only these (default tcp,unix,shm)
+  --raw          tcp and unix rows with a bare RESP PING loop over net (no client library)
 `;
 
 export interface LatencyResult {
@@ -33,7 +37,7 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' },
       duration: { type: 'string' }, history: { type: 'boolean' }, interval: { type: 'string' },
-      chart: { type: 'string' }, json: { type: 'boolean' }, 'slice-ms': { type: 'string' },
+      chart: { type: 'string' }, json: { type: 'boolean' }, 'slice-ms': { type: 'string' }, raw: { type: 'boolean' }, transports: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -49,7 +53,9 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
   let slots: ProbeSlot[] = [];
   const started = process.hrtime.bigint();
   try {
-    slots = await openProbers(target);
+    const only = values.transports?.split(',').map((t) => t.trim());
+    for (const t of only ?? []) if (!['tcp', 'unix', 'shm'].includes(t)) throw new RedisError('ERR_ARGUMENT', `--transports: unknown transport ${JSON.stringify(t)}`);
+    slots = (await openProbers(target, { raw: values.raw ?? false })).filter((s) => !only || only.includes(s.name));
     if (!values.json) io.stdout.write(`${target.describe}\n`);
     if (live && !history) io.stdout.write(`measuring ${duration ? `${duration} s` : 'until Ctrl-C'}...\n`);
 
