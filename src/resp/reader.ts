@@ -230,10 +230,13 @@ export class Reader<T = RedisReply> {
   /** Index of the CR ending the current line, or -1 when the line is not complete yet. */
   private findLine(limit: number): number {
     const buf = this.buf;
-    const i = buf.indexOf(CR, this.scan);
-    if (i >= this.len - 1 || i < 0) {
+    // A byte loop beats Buffer#indexOf's native call for the short lines RESP is made of,
+    // and needs no bound check: buf[len] is a CR sentinel.
+    let i = this.scan;
+    while (buf[i] !== CR) i++;
+    if (i >= this.len - 1) {
       // Only the sentinel (or a CR that is the last byte so far): need more bytes.
-      this.scan = i < 0 || i >= this.len ? this.len : i;
+      this.scan = i;
       if (this.len - this.pos > limit) throw new Fail('Protocol error: line too long');
       return -1;
     }
