@@ -60,61 +60,81 @@ static int lower_copy(char *out, size_t cap, const char *p, size_t n) {
     return 1;
 }
 
-/* Asks the server for the flags of `key`; NULL when the command does not exist. */
-static cmdinfo *lookup_server(RedisModuleCtx *ctx, const char *key, cmdinfo *tmp) {
-    RedisModuleCallReply *r = RedisModule_Call(ctx, "COMMAND", "cc", "INFO", key);
-    if (!r) return NULL;
-    cmdinfo *out = NULL;
-    RedisModuleCallReply *e = RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ARRAY &&
-                                      RedisModule_CallReplyLength(r) == 1
-                                  ? RedisModule_CallReplyArrayElement(r, 0) : NULL;
-    if (e && RedisModule_CallReplyType(e) == REDISMODULE_REPLY_ARRAY && RedisModule_CallReplyLength(e) >= 3) {
-        memset(tmp, 0, sizeof *tmp);
-        snprintf(tmp->key, sizeof tmp->key, "%s", key);
-        tmp->arity = RedisModule_CallReplyInteger(RedisModule_CallReplyArrayElement(e, 1));
-        RedisModuleCallReply *fl = RedisModule_CallReplyArrayElement(e, 2);
-        size_t nf = RedisModule_CallReplyLength(fl);
-        for (size_t i = 0; i < nf; i++) {
-            size_t len;
-            const char *f = RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(fl, i), &len);
-            if (!f) continue;
-#define FLAG(name, bit) if (len == sizeof(name) - 1 && memcmp(f, name, len) == 0) tmp->flags |= bit;
-            FLAG("write", F_WRITE)
-            FLAG("denyoom", F_DENYOOM)
-            FLAG("noscript", F_NOSCRIPT)
-            FLAG("loading", F_LOADING)
-            FLAG("pubsub", F_PUBSUB)
-            FLAG("may_replicate", F_MAYREPL)
+static int preload_entry(RedisModuleCallReply *e);
+
+/* Fills *out from one COMMAND / COMMAND INFO entry; 0 on success. */
+static int parse_entry(RedisModuleCallReply *e, cmdinfo *out) {
+    if (!e || RedisModule_CallReplyType(e) != REDISMODULE_REPLY_ARRAY || RedisModule_CallReplyLength(e) < 3) return -1;
+    size_t nlen;
+    const char *name = RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(e, 0), &nlen);
+    memset(out, 0, sizeof *out);
+    if (!name || !lower_copy(out->key, sizeof out->key, name, nlen)) return -1;
+    out->arity = RedisModule_CallReplyInteger(RedisModule_CallReplyArrayElement(e, 1));
+    RedisModuleCallReply *fl = RedisModule_CallReplyArrayElement(e, 2);
+    size_t nf = RedisModule_CallReplyLength(fl);
+    for (size_t i = 0; i < nf; i++) {
+        size_t len;
+        const char *f = RedisModule_CallReplyStringPtr(RedisModule_CallReplyArrayElement(fl, i), &len);
+        if (!f) continue;
+#define FLAG(name, bit) if (len == sizeof(name) - 1 && memcmp(f, name, len) == 0) out->flags |= bit;
+        FLAG("write", F_WRITE)
+        FLAG("denyoom", F_DENYOOM)
+        FLAG("noscript", F_NOSCRIPT)
+        FLAG("loading", F_LOADING)
+        FLAG("pubsub", F_PUBSUB)
+        FLAG("may_replicate", F_MAYREPL)
 #undef FLAG
-        }
-        if (RedisModule_CallReplyLength(e) >= 10) {
-            RedisModuleCallReply *subs = RedisModule_CallReplyArrayElement(e, 9);
-            if (RedisModule_CallReplyType(subs) == REDISMODULE_REPLY_ARRAY && RedisModule_CallReplyLength(subs) > 0)
-                tmp->flags |= F_CONTAINER;
-        }
-        out = tmp;
     }
-    RedisModule_FreeCallReply(r);
-    return out;
+    if (RedisModule_CallReplyLength(e) >= 10) {
+        RedisModuleCallReply *subs = RedisModule_CallReplyArrayElement(e, 9);
+        size_t ns = RedisModule_CallReplyType(subs) == REDISMODULE_REPLY_ARRAY ? RedisModule_CallReplyLength(subs) : 0;
+        if (ns > 0) out->flags |= F_CONTAINER;
+        for (size_t i = 0; i < ns; i++) preload_entry(RedisModule_CallReplyArrayElement(subs, i));
+    }
+    return 0;
 }
 
-/* Flags of a command name (or container|sub); cached per name. NULL = unknown. */
-static const cmdinfo *lookup(RedisModuleCtx *ctx, const char *key, cmdinfo *tmp) {
+static cmdinfo *cache_insert(const cmdinfo *c) {
+    uint32_t h = hash(c->key) & (CACHE_SLOTS - 1);
+    for (uint32_t i = 0; i < CACHE_SLOTS; i++) {
+        cmdinfo *slot = &cache[(h + i) & (CACHE_SLOTS - 1)];
+        if (slot->key[0] == 0) {
+            if (cache_used >= CACHE_SLOTS * 3 / 4) return NULL;   /* full: stay correct, stop caching */
+            *slot = *c;
+            cache_used++;
+            return slot;
+        }
+        if (strcmp(slot->key, c->key) == 0) { *slot = *c; return slot; }
+    }
+    return NULL;
+}
+
+static int preload_entry(RedisModuleCallReply *e) {
+    cmdinfo c;
+    if (parse_entry(e, &c) != 0) return -1;
+    cache_insert(&c);
+    return 0;
+}
+
+void shm_exec_preload(RedisModuleCtx *ctx) {
+    RedisModuleCallReply *r = RedisModule_Call(ctx, "COMMAND", "");
+    if (!r) return;
+    size_t n = RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ARRAY ? RedisModule_CallReplyLength(r) : 0;
+    for (size_t i = 0; i < n; i++) preload_entry(RedisModule_CallReplyArrayElement(r, i));
+    RedisModule_FreeCallReply(r);
+}
+
+/* Flags of a command name (or container|sub) from the table loaded from COMMAND at
+ * load time and after every MODULE LOAD/UNLOAD (asking the server per command would show
+ * up in MONITOR). NULL = not a command; RM_Call then words the error. */
+static const cmdinfo *lookup(const char *key) {
     uint32_t h = hash(key) & (CACHE_SLOTS - 1);
     for (uint32_t i = 0; i < CACHE_SLOTS; i++) {
         cmdinfo *c = &cache[(h + i) & (CACHE_SLOTS - 1)];
-        if (c->key[0] == 0) {
-            cmdinfo *found = lookup_server(ctx, key, tmp);
-            if (found && cache_used < CACHE_SLOTS * 3 / 4) {   /* unknown names are never cached */
-                *c = *found;
-                cache_used++;
-                return c;
-            }
-            return found;
-        }
+        if (c->key[0] == 0) return NULL;
         if (strcmp(c->key, key) == 0) return c;
     }
-    return lookup_server(ctx, key, tmp);
+    return NULL;
 }
 
 static void emit_error(shm_session *s, const char *text) {
@@ -186,8 +206,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         return SHM_EXEC_DONE;
     }
     int have_name = lower_copy(cname, sizeof cname, name, nlen);
-    cmdinfo tmp1, tmp2;
-    const cmdinfo *ci = have_name ? lookup(ctx, cname, &tmp1) : NULL;
+    const cmdinfo *ci = have_name ? lookup(cname) : NULL;
     snprintf(key, sizeof key, "%s", have_name ? cname : "");
     if (ci && (ci->flags & F_CONTAINER) && argc >= 2) {
         size_t sl;
@@ -198,7 +217,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
             memcpy(key, cname, cl);
             key[cl] = '|';
             memcpy(key + cl + 1, subl, ql + 1);
-            ci = lookup(ctx, key, &tmp2);
+            ci = lookup(key);
         } else {
             ci = NULL;
         }

@@ -13,8 +13,10 @@ enum { SHM_EXEC_DONE = 0, SHM_EXEC_HOLD = 1 };
 /* Under the lock; the context already carries the session's user and db. The command
  * is s->parser's, its bytes at s->in. Sets *effects when it may write or publish. */
 int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects);
-/* Under the lock: forget cached command flags (after MODULE LOAD/UNLOAD, say). */
+/* Under the lock: forget the command table / load it from COMMAND (at load and after
+ * MODULE LOAD/UNLOAD). */
 void shm_exec_cache_clear(void);
+void shm_exec_preload(RedisModuleCtx *ctx);
 uint64_t shm_exec_cache_size(void);
 
 #endif

@@ -296,6 +296,12 @@ static void on_event_loop(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t su
     if (__atomic_load_n(&G.gated_sessions, __ATOMIC_RELAXED)) shm_workers_kick_all();   /* relaxed: a hint */
 }
 
+static void on_module_change(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
+    (void)eid; (void)sub; (void)data;
+    shm_exec_cache_clear();   /* commands came or went: reload the table */
+    shm_exec_preload(ctx);
+}
+
 static void on_config_change(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
     (void)eid; (void)sub;
     rm_config_change *cc = data;
@@ -386,6 +392,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     if (RedisModule_LoadConfigs(ctx) != REDISMODULE_OK) return REDISMODULE_ERR;
     if (apply_module_args(ctx, argv, argc) != 0) return REDISMODULE_ERR;
     refresh_server_config(ctx);
+    shm_exec_preload(ctx);
 
     static const struct { const char *name; RedisModuleCmdFunc fn; const char *flags; } COMMANDS[] = {
         {"shm.open", cmd_open, "deny-script"},
@@ -402,6 +409,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {RM_EVENT_SHUTDOWN, on_shutdown, 1},
         {RM_EVENT_EVENTLOOP, on_event_loop, 1},
         {RM_EVENT_CONFIG, on_config_change, 1},
+        {RM_EVENT_MODULE_CHANGE, on_module_change, 1},
     };
     for (size_t i = 0; i < sizeof EVENTS / sizeof EVENTS[0]; i++)
         if (RedisModule_SubscribeToServerEvent(ctx, EVENTS[i].ev, EVENTS[i].cb) != REDISMODULE_OK && EVENTS[i].required)

@@ -57,6 +57,7 @@ typedef int (*RedisModuleConfigApplyFunc)(RedisModuleCtx *ctx, void *privdata,
 
 #define RM_EVENT_CLIENT_CHANGE ((RedisModuleEvent){4, 1})
 #define RM_EVENT_SHUTDOWN ((RedisModuleEvent){5, 1})
+#define RM_EVENT_MODULE_CHANGE ((RedisModuleEvent){9, 1})
 #define RM_EVENT_EVENTLOOP ((RedisModuleEvent){15, 1})
 #define RM_EVENT_CONFIG ((RedisModuleEvent){16, 1})
 #define RM_SUBEVENT_CLIENT_DISCONNECTED 1

@@ -38,6 +38,18 @@ describe('side effects reach other clients', () => {
     b.s.destroy();
   });
 
+  it('MONITOR shows ring commands, and nothing of the module\'s own bookkeeping', async () => {
+    const mon = await openSocket(srv.port);
+    mon.s.write(resp('MONITOR'));
+    await until(() => mon.data().startsWith('+OK'));
+    const { code } = await runCli(srv, ['open', line('cmd', 'SET', 'mon', '1'), line('cmd', 'GET', 'mon'), 'wait']);
+    expect(code).toBe(0);
+    await until(() => mon.data().includes('"GET" "mon"'));
+    expect(mon.data()).toContain('"SET" "mon" "1"');
+    expect(mon.data()).not.toContain('"COMMAND"');
+    mon.s.destroy();
+  });
+
   it('PUBLISH over the ring reaches a socket subscriber', async () => {
     const sub = await openSocket(srv.port);
     sub.s.write(resp('SUBSCRIBE', 'news'));
