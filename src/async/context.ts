@@ -182,13 +182,13 @@ export class AsyncContext implements AsyncAdapterTarget {
    * closing or closed. Throws RedisError ERR_FORMAT for a bad format.
    */
   command<P>(cb: ReplyCallback<P> | null, privdata: P, format: string, ...args: FormatArg[]): number {
-    if (this.state === 'closed' || this.state === 'disconnecting') return REDIS_ERR;
+    if (this.state === 'closed' || this.disconnectRequested) return REDIS_ERR;
     return this.commandArgv(cb, privdata, formatToArgv(format, args));
   }
 
   /** hiredis redisAsyncCommandArgv (argvlen optional: caps each argument's length). */
   commandArgv<P>(cb: ReplyCallback<P> | null, privdata: P, argv: readonly CommandArg[], argvlen?: readonly number[]): number {
-    if (this.state === 'closed' || this.state === 'disconnecting') return REDIS_ERR;
+    if (this.state === 'closed' || this.disconnectRequested) return REDIS_ERR;
     const bytes = formatArgv(argv, argvlen);
     const name = commandName(argv);
     if (name === 'client' && word(argv[1]) === 'reply' && word(argv[2]) !== 'on') {

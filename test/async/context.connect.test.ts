@@ -3,8 +3,8 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsyncContext } from '../../src/async/context.js';
-import { redisAsyncConnect, redisAsyncSetConnectCallback, redisAsyncSetDisconnectCallback } from '../../src/async/api.js';
-import { REDIS_ERR_IO, REDIS_ERR_OTHER, REDIS_ERR_TIMEOUT } from '../../src/errors.js';
+import { redisAsyncConnect, redisAsyncConnectUnix, redisAsyncSetConnectCallback, redisAsyncSetDisconnectCallback } from '../../src/async/api.js';
+import { REDIS_ERR_IO, REDIS_ERR_OTHER, REDIS_ERR_PROTOCOL, REDIS_ERR_TIMEOUT } from '../../src/errors.js';
 import { REDIS_ERR, REDIS_OK } from '../../src/resp/types.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { cmd, connected, open, plain, TRANSPORTS } from './helpers.js';
@@ -108,6 +108,52 @@ describe('connect failures', () => {
     expect(await outcome(ac)).toBe(REDIS_ERR);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
     expect(ac.err).toBe(REDIS_ERR_TIMEOUT);
+  });
+
+  it('a server that speaks garbage fails the context with REDIS_ERR_PROTOCOL', async () => {
+    const liar = createServer((sock) => sock.on('data', () => sock.write('+OK\r\n@garbage\r\n')));
+    await new Promise<void>((r) => liar.listen(0, '127.0.0.1', () => r()));
+    try {
+      const ac = redisAsyncConnect('127.0.0.1', (liar.address() as { port: number }).port, { transport: 'socket' });
+      expect(await outcome(ac)).toBe(REDIS_OK);
+      const got: unknown[] = [];
+      const status = new Promise<number>((resolve) => ac.setDisconnectCallback((_c, st) => resolve(st)));
+      ac.commandArgv((_c, r) => got.push(plain(r)), 0, ['PING']);
+      ac.commandArgv((_c, r) => got.push(r), 0, ['PING']);
+      expect(await status).toBe(REDIS_ERR);
+      expect(got).toEqual(['OK', null]);
+      expect(ac.err).toBe(REDIS_ERR_PROTOCOL);
+      expect(ac.errstr).toMatch(/reply type byte/);
+    } finally {
+      liar.close();
+    }
+  });
+
+  it('disconnect and free while connecting', async () => {
+    const srv = await startRedis({ module: false });
+    try {
+      const a = redisAsyncConnectUnix(srv.socket, { transport: 'socket' });
+      const events: string[] = [];
+      a.setConnectCallback((_c, st) => events.push(`connect:${st}`));
+      const done = new Promise<void>((resolve) => a.setDisconnectCallback((_c, st) => { events.push(`disconnect:${st}`); resolve(); }));
+      a.commandArgv((_c, r) => events.push(`reply:${plain(r)}`), 0, ['PING']);
+      a.disconnect();
+      expect(a.commandArgv(() => undefined, 0, ['PING'])).toBe(REDIS_ERR); // refused at once, as in hiredis
+      await done;
+      expect(events).toEqual([`connect:${REDIS_OK}`, 'reply:PONG', `disconnect:${REDIS_OK}`]);
+
+      const b = redisAsyncConnectUnix(srv.socket, { transport: 'socket' });
+      const got: unknown[] = [];
+      b.setConnectCallback(() => got.push('connect'));
+      b.setDisconnectCallback(() => got.push('disconnect'));
+      b.commandArgv((_c, r) => got.push(r), 0, ['PING']);
+      b.free();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toEqual([null]);
+      expect(b.state).toBe('closed');
+    } finally {
+      await srv.stop();
+    }
   });
 
   it('an unknown transport option is an error on the context', () => {
