@@ -162,17 +162,53 @@ static void emit_unknown(shm_session *s) {
     emit_error(s, text);
 }
 
-/* Maps RM_Call's ACL failure text to the text processCommand gives a socket client. */
-static void emit_acl_error(shm_session *s, const char *proto, size_t len, const char *fullname) {
-    char text[300];
-    if (len && memmem(proto, len, "can't run this command", 22)) {
-        snprintf(text, sizeof text, "NOPERM this user has no permissions to run the '%s' command", fullname);
-    } else if (len && memmem(proto, len, "keys mentioned", 14)) {
-        snprintf(text, sizeof text, "NOPERM this user has no permissions to access one of the keys used as arguments");
-    } else if (len && memmem(proto, len, "channel mentioned", 17)) {
-        snprintf(text, sizeof text, "NOPERM this user has no permissions to access one of the channels used as arguments");
-    } else {
-        snprintf(text, sizeof text, "ERR no permission");
+/* A denied command: asks ACL DRYRUN which rule failed (command, key or channel, and
+ * the object), logs it in ACL LOG under the session's user as processCommand would
+ * (context "module"), and replies processCommand's NOPERM text. RM_Call's own check
+ * would log the context's user instead and word the error differently. */
+static void deny(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, RedisModuleString **argv,
+                 size_t argc, const char *fullname) {
+    RedisModuleString *stack[18];
+    RedisModuleString **dry = argc + 2 <= 18 ? stack : malloc((argc + 2) * sizeof *dry);
+    const char *text = "ERR no permission";
+    char buf[300];
+    if (dry) {
+        dry[0] = RedisModule_CreateString(NULL, "DRYRUN", 6);
+        dry[1] = RedisModule_CreateString(NULL, s->user, strlen(s->user));
+        for (size_t i = 0; i < argc; i++) dry[i + 2] = argv[i];
+        RedisModuleCallReply *r = RedisModule_Call(ctx, "ACL", "v", dry, argc + 2);
+        size_t len = 0;
+        const char *msg = r && RedisModule_CallReplyType(r) == REDISMODULE_REPLY_STRING
+                              ? RedisModule_CallReplyStringPtr(r, &len) : NULL;
+        static const char run[] = "This user has no permissions to run the '";
+        static const char acc[] = "This user has no permissions to access the '";
+        int reason = 0;
+        const char *obj = NULL;
+        size_t olen = 0;
+        if (msg && len > sizeof run && !memcmp(msg, run, sizeof run - 1)) {
+            reason = REDISMODULE_ACL_LOG_CMD;
+            obj = fullname;
+            olen = strlen(fullname);
+            snprintf(buf, sizeof buf, "NOPERM this user has no permissions to run the '%s' command", fullname);
+            text = buf;
+        } else if (msg && len > sizeof acc && !memcmp(msg, acc, sizeof acc - 1)) {
+            int chan = len >= 9 && !memcmp(msg + len - 9, "' channel", 9);
+            size_t tail = chan ? 9 : 5;   /* "' channel" or "' key" */
+            obj = msg + sizeof acc - 1;
+            olen = len - (sizeof acc - 1) - tail;
+            reason = chan ? REDISMODULE_ACL_LOG_CHANNEL : REDISMODULE_ACL_LOG_KEY;
+            text = chan ? "NOPERM this user has no permissions to access one of the channels used as arguments"
+                        : "NOPERM this user has no permissions to access one of the keys used as arguments";
+        }
+        if (reason && RedisModule_ACLAddLogEntry) {
+            RedisModuleString *o = RedisModule_CreateString(NULL, obj, olen);
+            RedisModule_ACLAddLogEntry(ctx, user, o, reason);
+            RedisModule_FreeString(NULL, o);
+        }
+        if (r) RedisModule_FreeCallReply(r);
+        RedisModule_FreeString(NULL, dry[0]);
+        RedisModule_FreeString(NULL, dry[1]);
+        if (dry != stack) free(dry);
     }
     emit_error(s, text);
 }
@@ -256,16 +292,11 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         }
     }
 
-    /* 4. ACL, before the other guards as in processCommand. RM_Call's own check would run
-     * after its OOM/replica checks and words its error differently, so we check first and,
-     * on denial, let RM_Call log it (ACL LOG) and tell us which kind it was. */
+    /* 4. ACL, before the other guards as in processCommand (RM_Call's own check would run
+     * after its OOM/replica checks). */
     if (!done && ci && arity_ok && RedisModule_ACLCheckCommandPermissions(user, argv, (int)argc) != REDISMODULE_OK &&
         errno == EACCES) {
-        RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, "CEv", argv + 1, argc - 1);
-        size_t len = 0;
-        const char *proto = r ? RedisModule_CallReplyProto(r, &len) : NULL;
-        emit_acl_error(s, proto, len, key);
-        if (r) RedisModule_FreeCallReply(r);
+        deny(ctx, user, s, argv, argc, key);
         done = 1;
     }
     int ctxflags = done ? 0 : RedisModule_GetContextFlags(ctx);

@@ -35,6 +35,16 @@ describe('ACL over the ring', () => {
     expect(ring[9]!.bytes.toString()).toBe('$3\r\napp\r\n');
   });
 
+  it('a ring denial is logged in ACL LOG under the session user with the offending object', async () => {
+    expect(await srv.command('ACL', 'LOG', 'RESET')).toBe('+OK\r\n');
+    const { code } = await runCli(srv, [line('sock', 'AUTH', 'app', 'pw'), 'open', line('cmd', 'GET', 'secret:9'), 'wait']);
+    expect(code).toBe(0);
+    const log = await srv.command('ACL', 'LOG', '1');
+    expect(log).toContain('$6\r\nreason\r\n$3\r\nkey\r\n');
+    expect(log).toContain('$6\r\nobject\r\n$8\r\nsecret:9\r\n');
+    expect(log).toContain('$8\r\nusername\r\n$3\r\napp\r\n');
+  });
+
   it('ACL changes apply to the next command; ACL DELUSER ends the session', async () => {
     await srv.command('ACL', 'SETUSER', 'tmp', 'on', '>pw', 'allkeys', '+@all');
     const { Cli } = await import('./cli.js');
