@@ -10,18 +10,22 @@
 
 #include "ring_test.h"
 
+#include <sched.h>
+
 typedef struct rt_side {
     shm_ring *r;
     const rt_stream *st;
     uint64_t total;             /* bytes to move */
     uint64_t seed;
     uint64_t max_chunk;
-    int blocking;               /* 1: shm_ring_wait_* (spin then park); 0: poll with pause */
+    int blocking;               /* 1: shm_ring_wait_* (spin then park); 0: poll with pause,
+                                   yielding the CPU after 64 empty polls in a row (on 2 busy
+                                   vCPUs the peer may be waiting for this core) */
     uint64_t spin_ns, park_ns;
     /* results */
     uint64_t checksum;
     uint64_t bytes;
-    uint64_t calls, empty_calls;
+    uint64_t calls, empty_calls, yields;
     int failed;
     char why[160];
 } rt_side;
@@ -35,7 +39,7 @@ static inline uint64_t rt_chunk(uint64_t *s, uint64_t max) {
 
 static inline void *rt_producer(void *arg) {
     rt_side *x = (rt_side *)arg;
-    uint64_t rng = x->seed, h = RT_FNV_INIT, pos = 0;
+    uint64_t rng = x->seed, h = RT_FNV_INIT, pos = 0, idle = 0;
     while (pos < x->total) {
         uint64_t n = rt_chunk(&rng, x->max_chunk);
         if (n > x->total - pos) n = x->total - pos;
@@ -56,11 +60,15 @@ static inline void *rt_producer(void *arg) {
                     snprintf(x->why, sizeof x->why, "producer: wait_space corrupt");
                     break;
                 }
+            } else if (++idle % 64 == 0) {
+                x->yields++;
+                sched_yield();
             } else {
                 shm_cpu_relax();
             }
             continue;
         }
+        idle = 0;
         h = rt_fnv(h, rt_stream_at(x->st, pos), (size_t)w);
         pos += (uint64_t)w;
         shm_ring_wake_consumer(x->r);
@@ -72,7 +80,7 @@ static inline void *rt_producer(void *arg) {
 
 static inline void *rt_consumer(void *arg) {
     rt_side *x = (rt_side *)arg;
-    uint64_t rng = x->seed, h = RT_FNV_INIT, pos = 0;
+    uint64_t rng = x->seed, h = RT_FNV_INIT, pos = 0, idle = 0;
     uint8_t *buf = (uint8_t *)malloc(x->max_chunk);
     CHECK(buf);
     while (pos < x->total) {
@@ -93,11 +101,15 @@ static inline void *rt_consumer(void *arg) {
                     snprintf(x->why, sizeof x->why, "consumer: wait_data corrupt");
                     break;
                 }
+            } else if (++idle % 64 == 0) {
+                x->yields++;
+                sched_yield();
             } else {
                 shm_cpu_relax();
             }
             continue;
         }
+        idle = 0;
         if (pos + (uint64_t)got > x->total ||
             memcmp(buf, rt_stream_at(x->st, pos), (size_t)got) != 0) {
             x->failed = 1;
