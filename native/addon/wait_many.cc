@@ -4,6 +4,7 @@
 // Only the thread that currently owns the `in` endpoints of the listed segments may call
 // waitMany (it updates their cached peer index and consumer_parked words).
 #include <climits>
+#include <sched.h>
 #include <vector>
 
 #include "segment.h"
@@ -57,7 +58,7 @@ int Probe(const int32_t *ctrl, int32_t expected, std::vector<std::shared_ptr<Nat
 
 }  // namespace
 
-// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs) -> 0 timeout | 1 ready | 2 control
+// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs, yieldSpin?) -> 0 timeout | 1 ready | 2 control
 Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 6 || !info[0].IsArray()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be an array");
@@ -73,6 +74,7 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   if (!info[3].IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "expected must be a number");
   int32_t expected = info[3].As<Napi::Number>().Int32Value();
   uint64_t spin_ns = Ns(info, 4), park_ns = Ns(info, 5);
+  bool yield_spin = info.Length() > 6 && info[6].ToBoolean().Value();
 
   int r = Probe(ctrl, expected, segs);
   if (r != kTimeout) return Napi::Number::New(env, r);
@@ -81,7 +83,12 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
     shm_cpu_relax();
     r = Probe(ctrl, expected, segs);
     if (r != kTimeout) return Napi::Number::New(env, r);
-    if ((i & 63) == 0 && shm_now_ns() - start >= spin_ns) break;
+    if ((i & 63) == 0) {
+      if (shm_now_ns() - start >= spin_ns) break;
+      // On a host with few cores the thread we just signalled (the event loop) may be
+      // queued behind this spin: let it run. Costs nothing when nothing else is runnable.
+      if (yield_spin) sched_yield();
+    }
   }
 
   // Park: the sleeper half of the wake protocol on every ring at once.

@@ -43,7 +43,7 @@ export interface RawAddon {
   create(reqCapacity: number, repCapacity: number, mode: number): RawSegment;
   attach(id: number): RawSegment;
   openPeer(name: string, sessionId: number): RawSegment;
-  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number): 0 | 1 | 2;
+  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number, yieldSpin?: boolean): 0 | 1 | 2;
   ringControl(ctrl: Int32Array, index: number): void;
   liveSegments(): number;
   layoutVersion: number;

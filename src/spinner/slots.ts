@@ -51,4 +51,6 @@ export interface WorkerConfig {
   spinNs: number;
   /** Longest park (ns); bounds how long a terminating process waits for the worker. */
   parkNs: number;
+  /** sched_yield() while spinning, so the event loop it signalled can get a core. */
+  yieldSpin: boolean;
 }

@@ -27,6 +27,9 @@ export interface SpinnerOptions {
   spinNs?: number;
   /** Longest single park, ns (default 100 ms). */
   parkNs?: number;
+  /** Yield the core now and then while spinning (default true): on 2 cores the event loop
+   *  the worker just signalled may otherwise wait behind the spin. */
+  yieldSpin?: boolean;
 }
 
 const DEFAULT_INBOX = 256 * 1024;
@@ -95,7 +98,7 @@ export class Spinner {
     this.ctrl = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const cfg: WorkerConfig = { ctrl: this.ctrl.buffer as SharedArrayBuffer, port: port2, spinNs: opts.spinNs ?? 50_000, parkNs: opts.parkNs ?? 100e6 };
+    const cfg: WorkerConfig = { ctrl: this.ctrl.buffer as SharedArrayBuffer, port: port2, spinNs: opts.spinNs ?? 50_000, parkNs: opts.parkNs ?? 100e6, yieldSpin: opts.yieldSpin ?? true };
     this.worker = new Worker(workerUrl(), { workerData: cfg, transferList: [port2], name: 'redis-shm spinner' });
     this.worker.unref();
     this.port.unref();

@@ -167,7 +167,7 @@ for (;;) {
     ids.push(e.id);
   }
   if (recheck) continue;
-  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs);
+  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs, cfg.yieldSpin);
 }
 
 for (const e of entries.values()) release(e);

@@ -121,20 +121,24 @@ describe('addon across threads', () => {
   it('waitMany wakes from a parked futex_waitv when the peer writes any of several rings', async () => {
     const rings = [pair(), pair(), pair()];
     const ctrl = new Int32Array(new SharedArrayBuffer(8));
-    const done = inWorker(`
+    const { w, msgs } = startWorker(`
+      post('parking');
       const t0 = process.hrtime.bigint();
       const r = addon.waitMany(data.ids, data.ctrl, 0, 0, 0, 5e9);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const s = addon.attach(data.ids[2]);
       post({ r, ms, readable: s.readable(), parks: s.counters().inParks });
     `, { ids: rings.map((x) => x.c.id), ctrl });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => msgs.length === 1);
     const last = rings[2]!.p;
+    // wait until the worker announced itself parked on this ring (consumer_parked = 1)
+    await until(() => last.counters().inParks === 0 && rings[2]!.c.counters().inParks === 1);
     last.write(Buffer.from(':1\r\n'));
-    expect(last.wakeServer()).toBe(true);  // (peer: wakes REP consumer) consumer_parked was set: a futex wake went out
-    const [m] = await done as Array<{ r: number; ms: number; readable: number; parks: number }>;
+    expect(last.wakeServer()).toBe(true);  // (peer: wakes the REP consumer) consumer_parked was set: a futex wake went out
+    await exited(w);
+    const m = msgs[1] as { r: number; ms: number; readable: number; parks: number };
     expect(m).toMatchObject({ r: 1, readable: 4, parks: 1 });
-    expect(m!.ms).toBeLessThan(4000);
+    expect(m.ms).toBeLessThan(4000);
   });
 
   it('waitMany reports a segment closed by the peer as ready', () => {
