@@ -335,12 +335,6 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
             snprintf(text, sizeof text, "ERR SHM could not call '%.64s' (errno %d)", key, errno);
             emit_error(s, text);
         }
-        if (gate && !s->gated) {
-            /* relaxed: read under the lock; the main thread bumps it under the lock too */
-            s->gate = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);
-            s->gated = 1;
-            __atomic_fetch_add(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint for the main thread */
-        }
     }
     free(cmd);
     free_args(argv, argc);

@@ -59,8 +59,9 @@ typedef struct shm_session {
     /* set by the main thread (closing) and observed by the serving thread */
     uint32_t closing;             /* atomic: a shm_close_reason, 0 = open */
     int in_table;
-    int gated;                    /* `out` waits for the AOF fsync of epoch > gate */
+    int gated;                    /* bytes of `out` past out_free wait for a beforeSleep > gate */
     uint64_t gate;
+    size_t out_free;              /* leading bytes of `out` that may go to REP now */
     int dead;                     /* left the table; the serving thread unmaps and frees it */
     struct shm_worker *owner;     /* the serving thread */
     struct shm_session *next;     /* serving thread's list */

@@ -38,29 +38,54 @@ shm_worker *shm_worker_at(int i) { return &workers[i]; }
 
 /* ---------- replies ---------- */
 
-void shm_emit(shm_session *s, const char *p, size_t n, int force_out) {
+void shm_emit(shm_session *s, const char *p, size_t n, int gate) {
     if (n == 0) return;
     shm_count(&s->c.cmds_out, 1);
-    if (!force_out && shm_buf_len(&s->out) == 0 && !s->close_reason) {
+    if (gate) {
+        /* appendfsync always: this reply (and all after it) waits for the fsync that the
+         * next beforeSleep does; relaxed: the epoch is bumped under the lock we hold */
+        s->gate = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);
+        if (!s->gated) __atomic_fetch_add(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
+        s->gated = 1;
+    }
+    if (!s->gated && shm_buf_len(&s->out) == 0 && !s->close_reason) {
         int64_t w = shm_ring_write(&s->rep, p, n);
         if (w < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return; }
         shm_count(&s->c.bytes_out, (uint64_t)w);
         p += w;
         n -= (size_t)w;
     }
-    if (n && shm_buf_append(&s->out, p, n) != 0) s->close_reason = SHM_CLOSE_SERVER;   /* out of memory */
+    if (n == 0) return;
+    if (shm_buf_append(&s->out, p, n) != 0) { s->close_reason = SHM_CLOSE_SERVER; return; }   /* out of memory */
+    if (!s->gated) s->out_free += n;
 }
 
-/* Moves overflow bytes into REP as space allows. Returns bytes moved. */
+/* Under the lock: a beforeSleep ran since the gated replies, so the AOF holding their
+ * writes was fsynced before it released the lock we now hold. */
+static void release_gate(shm_session *s, uint64_t epoch) {
+    if (!s->gated || epoch <= s->gate) return;
+    s->gated = 0;
+    s->out_free = shm_buf_len(&s->out);
+    __atomic_fetch_sub(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
+}
+
+/* Moves releasable overflow bytes into REP as space allows. Returns bytes moved. */
 static size_t flush_out(shm_session *s) {
-    size_t len = shm_buf_len(&s->out);
-    if (len == 0 || s->gated) return 0;
+    size_t len = s->out_free;
+    if (len == 0) return 0;
     int64_t w = shm_ring_write(&s->rep, s->out.p + s->out.start, len);
     if (w < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
     shm_buf_consume(&s->out, (size_t)w);
+    s->out_free -= (size_t)w;
     shm_count(&s->c.bytes_out, (uint64_t)w);
     return (size_t)w;
 }
+
+/* Replies may pile up privately (a client that writes a long pipeline before reading)
+ * up to this much; then the session runs no more commands until the client reads. */
+#define OUT_LIMIT (16u << 20)
+
+static int can_run(const shm_session *s) { return shm_buf_len(&s->out) < OUT_LIMIT; }
 
 /* ---------- requests ---------- */
 
@@ -204,11 +229,8 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
             s->dead = 1;
             continue;
         }
-        if (s->gated && epoch > s->gate) {   /* a beforeSleep ran (and fsynced the AOF) since */
-            s->gated = 0;
-            __atomic_fetch_sub(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
-        }
-        if (!s->cmd_ready || held || budget <= 0 || shm_buf_len(&s->out) > 0) continue;
+        release_gate(s, epoch);
+        if (!s->cmd_ready || held || budget <= 0 || !can_run(s)) continue;
         RedisModuleUser *user = resolve_user(s->user);
         if (!user) {   /* ACL DELUSER: the socket client is being killed too */
             shm_session_close_locked(s, SHM_CLOSE_DISCONNECT);
@@ -217,7 +239,7 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
         }
         RedisModule_SetContextUser(w->ctx, user);
         RedisModule_SelectDb(w->ctx, s->db);
-        while (s->cmd_ready && budget > 0 && shm_buf_len(&s->out) == 0 && !s->close_reason) {
+        while (s->cmd_ready && budget > 0 && can_run(s) && !s->close_reason) {
             if (shm_exec(w->ctx, user, s, effects) == SHM_EXEC_HOLD) { held = 1; break; }
             finish_command(s);
             budget--;
@@ -280,7 +302,7 @@ static int scan(shm_worker *w, int *progress) {
         if (pump_in(s)) *progress = 1;
         parse_next(s);
         if (s->close_reason) need_lock = 1;
-        if (s->cmd_ready && shm_buf_len(&s->out) == 0) need_lock = 1;
+        if (s->cmd_ready && can_run(s)) need_lock = 1;
         if (s->gated && epoch > s->gate) need_lock = 1;
     }
     return need_lock;
@@ -293,7 +315,7 @@ static int any_ready(shm_worker *w) {
         if (wants_close(s)) return 1;
         int64_t r = shm_ring_readable(&s->req);
         if (r != 0 && !s->cmd_ready) return 1;
-        if (shm_buf_len(&s->out) && !s->gated && shm_ring_writable(&s->rep) != 0) return 1;
+        if (s->out_free && shm_ring_writable(&s->rep) != 0) return 1;
     }
     /* relaxed: a peek; the inbox itself is read under its mutex */
     return __atomic_load_n(&w->inbox, __ATOMIC_RELAXED) != NULL;
@@ -311,7 +333,7 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
     int overflow = 0;
     for (shm_session *s = w->list; s; s = s->next) {
         if (n + 2 > WAITV_MAX) { overflow = 1; break; }
-        shm_ring_ctl *c = shm_buf_len(&s->out) ? s->rep.ctl : NULL;
+        shm_ring_ctl *c = s->out_free ? s->rep.ctl : NULL;
         /* acquire: sequence first, then announce, then re-check (protocol.md §3) */
         wv[n].val = __atomic_load_n(&s->req.ctl->data_futex, __ATOMIC_ACQUIRE);
         wv[n].uaddr = (uintptr_t)&s->req.ctl->data_futex;
@@ -349,7 +371,7 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
     }
     for (shm_session *s = w->list; s; s = s->next) {
         __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: only ever a hint to the client */
-        if (shm_buf_len(&s->out)) __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: same */
+        __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: same */
     }
 }
 
