@@ -101,6 +101,20 @@ static void test_sigbus(void) {
     uint8_t v = *p;                            /* would kill the process without the guard */
     CHECK(v == 0);
     CHECK(shm_sigbus_faulted(m.reg_slot) == 1 && shm_sigbus_faults() == before + 1);
+    /* the header page survived (only the data area was replaced): still the segment's */
+    CHECK(((shm_segment_header *)(void *)m.base)->magic == SHM_MAGIC);
+    shm_segment_unmap(&m);
+    close(fd);
+    shm_unlink(name);
+
+    /* truncated to nothing: a fault in the header page replaces the whole mapping */
+    fd = make_segment(4096, 4096, 0);
+    CHECK(shm_segment_map(name, 4096, 1 << 20, &m, err, sizeof err) == 0);
+    CHECK(ftruncate(fd, 0) == 0);
+    volatile uint64_t *magic = &((shm_segment_header *)(void *)m.base)->magic;
+    CHECK(*magic == 0);
+    CHECK(shm_sigbus_faulted(m.reg_slot) == 1 && shm_sigbus_faults() == before + 2);
+    CHECK(shm_segment_mark_closed((shm_segment_header *)(void *)m.base, SHM_CLOSE_FAULT) == 1);   /* writes land on zeros */
     shm_segment_unmap(&m);
     close(fd);
     shm_unlink(name);
