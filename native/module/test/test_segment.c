@@ -95,7 +95,7 @@ static void test_sigbus(void) {
     CHECK(shm_sigbus_install() == 0);
     int fd = make_segment(4096, 4096, 0);
     CHECK(shm_segment_map(name, 4096, 1 << 20, &m, err, sizeof err) == 0);
-    CHECK(ftruncate(fd, 0) == 0);             /* the client truncates under us */
+    CHECK(ftruncate(fd, 4096) == 0);          /* the client truncates the rings away under us */
     uint64_t before = shm_sigbus_faults();
     volatile uint8_t *p = m.base + SHM_HEADER_SIZE + 100;
     uint8_t v = *p;                            /* would kill the process without the guard */
