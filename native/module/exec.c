@@ -243,7 +243,8 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     }
     int have_name = lower_copy(cname, sizeof cname, name, nlen);
     const cmdinfo *ci = have_name ? lookup(cname) : NULL;
-    snprintf(key, sizeof key, "%s", have_name ? cname : "");
+    if (have_name) memcpy(key, cname, strlen(cname) + 1);
+    else key[0] = 0;
     if (ci && (ci->flags & F_CONTAINER) && argc >= 2) {
         size_t sl;
         const char *sub = arg_ptr(s, 1, &sl);
@@ -270,7 +271,8 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         const char *p = arg_ptr(s, i, &len);
         argv[i] = RedisModule_CreateString(NULL, p, len);
     }
-    char *cmd = malloc(nlen + 1);
+    char cmd_stack[64];
+    char *cmd = nlen < sizeof cmd_stack ? cmd_stack : malloc(nlen + 1);
     if (!cmd) { free_args(argv, argc); if (argv != stack_argv) free(argv); emit_error(s, "ERR SHM out of memory"); return SHM_EXEC_DONE; }
     memcpy(cmd, name, nlen);
     cmd[nlen] = 0;
@@ -336,7 +338,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
             emit_error(s, text);
         }
     }
-    free(cmd);
+    if (cmd != cmd_stack) free(cmd);
     free_args(argv, argc);
     if (argv != stack_argv) free(argv);
     return SHM_EXEC_DONE;

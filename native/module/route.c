@@ -11,16 +11,16 @@
 #define R_BLOCK "blocking command"
 #define R_SHM "shm session command"
 
-static const struct { const char *name; const char *reason; } ROUTED[] = {
-    {"subscribe", R_PUBSUB}, {"psubscribe", R_PUBSUB}, {"ssubscribe", R_PUBSUB},
-    {"unsubscribe", R_PUBSUB}, {"punsubscribe", R_PUBSUB}, {"sunsubscribe", R_PUBSUB},
-    {"monitor", R_CONN}, {"reset", R_CONN}, {"quit", R_CONN}, {"shutdown", R_CONN},
-    {"sync", R_CONN}, {"psync", R_CONN}, {"replconf", R_CONN},
-    {"select", R_CONN}, {"auth", R_CONN}, {"hello", R_CONN}, {"client", R_CONN},
-    {"multi", R_TX}, {"exec", R_TX}, {"discard", R_TX}, {"watch", R_TX}, {"unwatch", R_TX},
-    {"blpop", R_BLOCK}, {"brpop", R_BLOCK}, {"blmove", R_BLOCK}, {"brpoplpush", R_BLOCK},
-    {"blmpop", R_BLOCK}, {"bzpopmin", R_BLOCK}, {"bzpopmax", R_BLOCK}, {"bzmpop", R_BLOCK},
-    {"wait", R_BLOCK}, {"waitaof", R_BLOCK},
+static const struct { const char *name; const char *reason; size_t len; } ROUTED[] = {
+    {"subscribe", R_PUBSUB, 9}, {"psubscribe", R_PUBSUB, 10}, {"ssubscribe", R_PUBSUB, 10},
+    {"unsubscribe", R_PUBSUB, 11}, {"punsubscribe", R_PUBSUB, 12}, {"sunsubscribe", R_PUBSUB, 12},
+    {"monitor", R_CONN, 7}, {"reset", R_CONN, 5}, {"quit", R_CONN, 4}, {"shutdown", R_CONN, 8},
+    {"sync", R_CONN, 4}, {"psync", R_CONN, 5}, {"replconf", R_CONN, 8},
+    {"select", R_CONN, 6}, {"auth", R_CONN, 4}, {"hello", R_CONN, 5}, {"client", R_CONN, 6},
+    {"multi", R_TX, 5}, {"exec", R_TX, 4}, {"discard", R_TX, 7}, {"watch", R_TX, 5}, {"unwatch", R_TX, 7},
+    {"blpop", R_BLOCK, 5}, {"brpop", R_BLOCK, 5}, {"blmove", R_BLOCK, 6}, {"brpoplpush", R_BLOCK, 10},
+    {"blmpop", R_BLOCK, 6}, {"bzpopmin", R_BLOCK, 8}, {"bzpopmax", R_BLOCK, 8}, {"bzmpop", R_BLOCK, 6},
+    {"wait", R_BLOCK, 4}, {"waitaof", R_BLOCK, 7},
 };
 
 static int arg_is(const char *buf, const shm_arg *a, const char *word) {
@@ -49,8 +49,10 @@ const char *shm_route_reason(const char *buf, const shm_arg *argv, size_t argc) 
     if (argc == 0) return NULL;
     const shm_arg *name = &argv[0];
     if (name->len > 4 && strncasecmp(buf + name->off, "shm.", 4) == 0) return R_SHM;
+    if (name->len > 12) return NULL;   /* longer than any routed name */
     for (size_t i = 0; i < sizeof ROUTED / sizeof ROUTED[0]; i++)
-        if (arg_is(buf, name, ROUTED[i].name)) return ROUTED[i].reason;
+        if (name->len == ROUTED[i].len && strncasecmp(buf + name->off, ROUTED[i].name, name->len) == 0)
+            return ROUTED[i].reason;
     if (arg_is(buf, name, "xread") && shm_xread_blocks(buf, argv, argc, 0)) return R_BLOCK;
     if (arg_is(buf, name, "xreadgroup") && shm_xread_blocks(buf, argv, argc, 1)) return R_BLOCK;
     return NULL;
