@@ -390,8 +390,8 @@ static void *worker_main(void *arg) {
             RedisModule_ThreadSafeContextUnlock(w->ctx);
             record_hold(w, shm_now_ns() - t1);
             (void)t0;
+            if (effects) nudge_main();   /* first: the main loop's wake-up is the longer path */
             after_batch(w);
-            if (effects) nudge_main();
             if (held) shm_count(&w->held, 1);
             progress = !held;
         }

@@ -30,9 +30,9 @@ done
 redis-cli -p "$port" config set shm.spin-us 100 >/dev/null
 echo "## lock hold per batch so far (single-command batches; INFO shm)"
 redis-cli -p "$port" info shm | grep -E 'lock_hold|lock_holds|commands' | tr -d '\r'
-echo "## side effects on other clients (producer alternates ring / tcp)"
-"$bench" -p "$port" blpop "$M"
-"$bench" -p "$port" publish "$M"
+echo "## side effects on other clients (producer alternates ring / tcp; ring client parks)"
+"$bench" -p "$port" -w park blpop "$M"
+"$bench" -p "$port" -w park publish "$M"
 echo "## pipelined throughput"
 "$bench" -p "$port" pipeline "$P"
 echo "## lock hold per batch, cumulative incl. the pipelined batches (INFO shm)"
