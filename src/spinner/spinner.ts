@@ -137,6 +137,12 @@ export class Spinner {
     return done;
   }
 
+  /** Delivers whatever the worker has published, now (for a busy-polling caller such as
+   *  an adapter that spins while replies are outstanding). True if bytes were delivered. */
+  poll(): boolean {
+    return this.stopped ? false : this.drainAll();
+  }
+
   private post(msg: ControlMessage): void {
     this.port.postMessage(msg);
     // the message is queued before the bump, so the worker's receiveMessageOnPort after it sees it

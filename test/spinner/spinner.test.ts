@@ -133,4 +133,35 @@ describe('Spinner', () => {
     await until(() => sg.text === ':7\r\n');
     await Promise.all([sp.unregister(bad.c.id), sp.unregister(good.c.id)]);
   });
+
+  it('hands REP ownership back: after unregister resolves the main thread reads the ring itself', async () => {
+    const { c, p } = pair();
+    const s = sink();
+    const sp = Spinner.get();
+    sp.register(c.id, s);
+    p.write(Buffer.from('+one\r\n'));
+    p.wakeServer();
+    await until(() => s.text === '+one\r\n');
+    await sp.unregister(c.id);          // the worker has let go of REP and of its handle
+    p.write(Buffer.from('+two\r\n'));
+    p.wakeServer();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.text).toBe('+one\r\n');   // nothing more delivered through the spinner
+    const b = Buffer.alloc(16);
+    expect(c.waitData(0, 1e9)).toBe(6);
+    expect(b.subarray(0, c.read(b)).toString()).toBe('+two\r\n');
+  });
+
+  it('poll() delivers published bytes synchronously for a busy-polling caller', async () => {
+    const { c, p } = pair();
+    const s = sink();
+    const sp = Spinner.get();
+    sp.register(c.id, s);
+    p.write(Buffer.from(':5\r\n'));
+    p.wakeServer();
+    const end = Date.now() + 5000;
+    while (s.text === '' && Date.now() < end) sp.poll();  // no await: the event loop never runs
+    expect(s.text).toBe(':5\r\n');
+    await sp.unregister(c.id);
+  });
 });
