@@ -254,6 +254,18 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
     return held;
 }
 
+/* The batch budget is spent from the head of the list: rotate so that a session with a
+ * long pipeline cannot starve the others of their turn. */
+static void rotate(shm_worker *w) {
+    shm_session *head = w->list;
+    if (!head || !head->next) return;
+    shm_session *tail = head;
+    while (tail->next) tail = tail->next;
+    w->list = head->next;
+    head->next = NULL;
+    tail->next = head;
+}
+
 /* Outside the lock: wake clients, free dead sessions. */
 static void after_batch(shm_worker *w) {
     shm_session **pp = &w->list;
@@ -392,6 +404,7 @@ static void *worker_main(void *arg) {
             (void)t0;
             if (effects) nudge_main();   /* first: the main loop's wake-up is the longer path */
             after_batch(w);
+            rotate(w);
             if (held) shm_count(&w->held, 1);
             progress = !held;
         }
