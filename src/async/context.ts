@@ -253,7 +253,7 @@ export class AsyncContext implements AsyncAdapterTarget {
         if (r !== null && r.type === REDIS_REPLY_ERROR) this.fail(new RedisError('ERR_OTHER', `SHM.SYNC failed: ${r.str}`));
       });
     }
-    if (idle) {
+    if (idle && this.state !== 'closed') {
       this.lastActivity = performance.now();
       this.hooks().addRead();
       this.armTimer();
@@ -303,24 +303,18 @@ export class AsyncContext implements AsyncAdapterTarget {
   };
 
   private feed(reader: Reader<RedisReply>, chunk: Uint8Array, shm: boolean): void {
-    let r: RedisReply | undefined;
     try {
       reader.feed(chunk);
-      r = reader.getReply();
-    } catch (e) {
-      this.fail(asRedisError(e));
-      return;
-    }
-    while (r !== undefined) {
-      if (shm) this.dispatchShm(r);
-      else this.dispatchSocket(r);
-      if (this.state === 'closed') return;
-      try {
-        r = reader.getReply();
-      } catch (e) {
-        this.fail(asRedisError(e));
-        return;
+      for (let r = reader.getReply(); r !== undefined; r = reader.getReply()) {
+        if (shm) this.dispatchShm(r);
+        else this.dispatchSocket(r);
+        if (this.state === 'closed') return;
       }
+    } catch (e) {
+      // A protocol error from a reader (user callbacks never throw through here). Anything
+      // else is a bug of ours: fail the context rather than the channel's event handler.
+      this.fail(e instanceof RedisError ? e : new RedisError('ERR_OTHER', `internal error: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+      if (!(e instanceof RedisError)) rethrowLater(e);
     }
   }
 

@@ -19,18 +19,19 @@ export interface Subscriber {
   privdata: unknown;
 }
 
-const COMMANDS: Record<string, [SubKind, boolean]> = {
-  subscribe: ['channel', true], psubscribe: ['pattern', true], ssubscribe: ['shard', true],
-  unsubscribe: ['channel', false], punsubscribe: ['pattern', false], sunsubscribe: ['shard', false],
-};
+// Maps, not object literals: names come from users and from the server ("constructor").
+const COMMANDS = new Map<string, [SubKind, boolean]>([
+  ['subscribe', ['channel', true]], ['psubscribe', ['pattern', true]], ['ssubscribe', ['shard', true]],
+  ['unsubscribe', ['channel', false]], ['punsubscribe', ['pattern', false]], ['sunsubscribe', ['shard', false]],
+]);
 
-const CONFIRM: Record<string, [SubKind, boolean]> = COMMANDS;
+const CONFIRM = COMMANDS;
 
-const MESSAGE: Record<string, SubKind> = { message: 'channel', pmessage: 'pattern', smessage: 'shard' };
+const MESSAGE = new Map<string, SubKind>([['message', 'channel'], ['pmessage', 'pattern'], ['smessage', 'shard']]);
 
 /** The marker for a subscribe-family command, or undefined for any other command. */
 export function subMarkerFor(name: string, argc: number): SubMarker | undefined {
-  const c = COMMANDS[name];
+  const c = COMMANDS.get(name);
   if (!c) return undefined;
   const [kind, subscribe] = c;
   // SUBSCRIBE without a channel is an arity error: one ordinary error reply.
@@ -67,13 +68,13 @@ export class Subscriptions {
   classify(r: RedisReply): SubEvent | undefined {
     const k = kindOf(r);
     if (k === '') return undefined;
-    const m = MESSAGE[k];
+    const m = MESSAGE.get(k);
     if (m !== undefined) {
       const expect = m === 'pattern' ? 4 : 3;
       if (r.elements !== expect) return undefined;
       return { type: 'message', to: this.maps[m].get(key(r.element![1])) };
     }
-    const c = CONFIRM[k];
+    const c = CONFIRM.get(k);
     if (c !== undefined && r.elements === 3) {
       const nameReply = r.element![1]!;
       const count = r.element![2]!.integer;

@@ -142,3 +142,28 @@ for (const tc of TRANSPORTS) {
     });
   });
 }
+
+describe('pub/sub names that are Object.prototype members', () => {
+  it('channels called "constructor" or "__proto__" work like any other', async () => {
+    const tc = TRANSPORTS[0]!;
+    const srv = await startRedis({ module: tc.module });
+    try {
+      for (const protocol of [2, 3] as const) {
+        const sub = await connected(srv, tc, { protocol });
+        const pub = await connected(srv, tc);
+        const got: unknown[] = [];
+        sub.commandArgv((_c, r) => got.push(plain(r)), 0, ['SUBSCRIBE', 'constructor', '__proto__']);
+        await until(() => got.length === 2);
+        await cmd(pub, 'PUBLISH', 'constructor', 'a');
+        await cmd(pub, 'PUBLISH', '__proto__', 'b');
+        await until(() => got.length === 4);
+        expect(got.slice(2)).toEqual([['message', 'constructor', 'a'], ['message', '__proto__', 'b']]);
+        expect(plain(await cmd(sub, 'PING'))).toEqual(protocol === 2 ? ['pong', ''] : 'PONG');
+        sub.free();
+        pub.free();
+      }
+    } finally {
+      await srv.stop();
+    }
+  });
+});
