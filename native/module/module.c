@@ -432,6 +432,12 @@ int RedisModule_OnUnload(RedisModuleCtx *ctx) {
                         (unsigned long long)G.table.count);
         return REDISMODULE_ERR;
     }
+    /* relaxed: set by serving threads, which have no sessions now; a queued one-shot
+     * callback must not outlive the library */
+    if (__atomic_load_n(&G.nudge_pending, __ATOMIC_RELAXED)) {
+        RedisModule_Log(ctx, "warning", "shm: a main-loop callback is still queued; retry MODULE UNLOAD");
+        return REDISMODULE_ERR;
+    }
     shm_workers_stop();
     shm_sigbus_uninstall();
     shm_table_free(&G.table);
