@@ -5,3 +5,5 @@ export * from './resp/index.js';
 export * from './format/index.js';
 export * from './async/index.js';
 export * from './sync/index.js';
+export * from './client/index.js';
+export { installCommands, COMMAND_TABLE, type CommandMethods } from './commands/index.js';

@@ -1,0 +1,279 @@
+// The promise client: one logical connection (an async context over shm or the socket)
+// with JS values, typed command methods, auto-pipelining, MULTI and pipelines, and
+// reconnection with a bounded offline queue.
+//
+// States:
+//   idle --connect()--> connecting --ok--> ready --lost--> reconnecting --ok--> ready
+//   connecting --failed--> closed (connect() rejects)      reconnecting --gave up--> closed
+//   ready | reconnecting --quit()/disconnect()--> closed
+//
+// Commands issued while not ready wait in the offline queue (bounded: ERR_QUEUE_FULL).
+// Commands in flight when a connection is lost reject with its error; they are not
+// replayed, because the server may have run them.
+import { EventEmitter } from 'eventemitter3';
+import type { AsyncContext } from '../async/context.js';
+import { redisAsyncConnect, redisAsyncConnectUnix } from '../async/api.js';
+import { installCommands, type CommandMethods } from '../commands/index.js';
+import { RedisError, ReplyError } from '../errors.js';
+import type { CommandArg } from '../format/argv.js';
+import type { RedisReply } from '../resp/reply.js';
+import { REDIS_OK, REDIS_REPLY_ERROR } from '../resp/types.js';
+import type { ChannelKind } from '../transport/channel.js';
+import { Batch, type BatchOf } from './batch.js';
+import { defaultBackoff, DEFAULT_MAX_OFFLINE_QUEUE, type ClientOptions } from './options.js';
+import { toValue, type ReplyValue } from './reply.js';
+
+export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/** A raw reply handler for commands answered more than once (SUBSCRIBE, MONITOR). */
+export type RawHandler = (reply: RedisReply | null) => void;
+
+interface Pending {
+  args: CommandArg[];
+  resolve: (v: ReplyValue) => void;
+  reject: (e: Error) => void;
+  /** Resolve with the raw reply instead of converting (internal use). */
+  raw?: RawHandler;
+}
+
+export interface ClientEvents {
+  connect: [transport: ChannelKind];
+  ready: [];
+  error: [err: Error];
+  reconnecting: [info: { attempt: number; delay: number; error: Error }];
+  end: [];
+  /** RESP3 pushes that are not pub/sub traffic (e.g. tracking invalidations). */
+  push: [value: ReplyValue];
+}
+
+/** Methods the client defines itself instead of the generated ones. */
+type OwnMethods = 'multi' | 'quit';
+export interface RedisClient extends Omit<CommandMethods<Promise<ReplyValue>>, OwnMethods> {}
+
+export class RedisClient extends EventEmitter<ClientEvents> {
+  state: ClientState = 'idle';
+  /** 'shm' or 'socket' while connected. */
+  transport: ChannelKind | undefined;
+  /** Why 'auto' is on the socket. */
+  transportReason: string | undefined;
+  /** The current async context (for adapters and diagnostics). */
+  context: AsyncContext | undefined;
+
+  private readonly offline: Pending[] = [];
+  private batch: Pending[] = [];
+  private flushScheduled = false;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private db: number;
+  private name: string | undefined;
+  private readonly buffers: boolean;
+  /** Re-issued after a reconnect (the pub/sub layer registers its subscriptions here). */
+  private readonly restorers = new Set<() => void>();
+
+  constructor(readonly options: ClientOptions = {}) {
+    super();
+    this.db = options.db ?? 0;
+    this.name = options.name;
+    this.buffers = options.returnBuffers ?? false;
+  }
+
+  /** Connects (once). Rejects when the first connect fails; later losses reconnect. */
+  connect(): Promise<this> {
+    if (this.state !== 'idle') return Promise.reject(new RedisError('ERR_ARGUMENT', `connect() called in state ${this.state}`));
+    this.state = 'connecting';
+    return new Promise((resolve, reject) => {
+      this.open((err) => {
+        if (err) { this.state = 'closed'; this.failQueued(err); this.emit('end'); reject(err); } else resolve(this);
+      });
+    });
+  }
+
+  get isReady(): boolean { return this.state === 'ready'; }
+
+  /** Sends one command; resolves with its reply as JS values, rejects with ReplyError or RedisError. */
+  sendCommand(args: CommandArg[]): Promise<ReplyValue> {
+    return new Promise((resolve, reject) => this.enqueue({ args, resolve, reject }));
+  }
+
+  /** A command whose every reply (confirmations, messages) goes to `handler` (internal: pub/sub, MONITOR). */
+  sendRaw(args: CommandArg[], handler: RawHandler): void {
+    this.enqueue({ args, resolve: () => undefined, reject: () => handler(null), raw: handler });
+  }
+
+  /** Runs `fn` after every reconnect (before queued commands go out); returns an unregister function. */
+  onRestore(fn: () => void): () => void {
+    this.restorers.add(fn);
+    return () => this.restorers.delete(fn);
+  }
+
+  /** MULTI ... EXEC: queue commands on the returned object, then `await exec()`. */
+  multi(): BatchOf {
+    return new Batch(this, true) as BatchOf;
+  }
+
+  /** Commands sent together without a transaction; `exec()` resolves with every result (errors as values). */
+  pipeline(): BatchOf {
+    return new Batch(this, false) as BatchOf;
+  }
+
+  /** Graceful: QUIT after every pending reply; no reconnect. */
+  async quit(): Promise<'OK'> {
+    if (this.state === 'closed' || this.state === 'idle') { this.state = 'closed'; return 'OK'; }
+    const ctx = this.context;
+    if (this.state !== 'ready' || !ctx) { this.disconnect(); return 'OK'; }
+    this.flush();
+    this.state = 'closed';
+    await new Promise<void>((resolve) => {
+      ctx.commandArgv(() => resolve(), undefined, ['QUIT']);
+    });
+    this.failQueued(new RedisError('ERR_CLOSED', 'the client quit'));
+    return 'OK';
+  }
+
+  /** Immediate: pending commands reject with ERR_CLOSED; no reconnect. */
+  disconnect(): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state !== 'idle';
+    this.state = 'closed';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.failQueued(new RedisError('ERR_CLOSED', 'the client disconnected'));
+    this.context?.free();
+    if (wasOpen && !this.context) this.emit('end');
+  }
+
+  // ---- sending -----------------------------------------------------------------------------
+
+  private enqueue(p: Pending): void {
+    if (this.state === 'closed' || this.state === 'idle') {
+      p.reject(new RedisError('ERR_CLOSED', this.state === 'idle' ? 'the client is not connected: call connect()' : 'the client is closed'));
+      return;
+    }
+    if (this.state !== 'ready') {
+      const max = this.options.maxOfflineQueue ?? DEFAULT_MAX_OFFLINE_QUEUE;
+      if (this.offline.length >= max) {
+        p.reject(new RedisError('ERR_QUEUE_FULL', `the offline queue is full (${max} commands waiting for the connection)`));
+        return;
+      }
+      this.offline.push(p);
+      return;
+    }
+    if (this.options.autoPipelining === false) { this.issue(p); return; }
+    this.batch.push(p);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  /** Hands this tick's commands to the connection together. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const b = this.batch;
+    if (b.length === 0) return;
+    this.batch = [];
+    for (const p of b) this.issue(p);
+  }
+
+  private issue(p: Pending): void {
+    const ctx = this.context;
+    if (!ctx || this.state !== 'ready') { this.offline.unshift(p); return; }
+    let status: number;
+    try {
+      status = ctx.commandArgv((_ac, r) => this.settle(p, r), undefined, p.args);
+    } catch (e) {
+      p.reject(e as Error);
+      return;
+    }
+    if (status !== REDIS_OK) p.reject(new RedisError('ERR_CLOSED', 'the connection is closing'));
+    this.track(p.args);
+  }
+
+  /** Remember SELECT / CLIENT SETNAME so a reconnect restores them. */
+  private track(args: CommandArg[]): void {
+    const n = String(args[0]).toLowerCase();
+    if (n === 'select' && args.length === 2) this.db = Number(args[1]);
+    else if (n === 'client' && String(args[1]).toLowerCase() === 'setname' && args.length === 3) this.name = String(args[2]);
+  }
+
+  private settle(p: Pending, r: RedisReply | null): void {
+    if (p.raw) { p.raw(r); return; }
+    if (r === null) {
+      p.reject(this.context?.error ?? new RedisError('ERR_CLOSED', 'the connection closed'));
+      return;
+    }
+    if (r.type === REDIS_REPLY_ERROR) { p.reject(new ReplyError(r.str ?? '')); return; }
+    p.resolve(toValue(r, this.buffers));
+  }
+
+  // ---- connecting --------------------------------------------------------------------------
+
+  private open(done: (err?: Error) => void): void {
+    const o = this.options;
+    const ao = {
+      transport: o.transport ?? 'auto', connectTimeoutMs: o.connectTimeout ?? 10000, commandTimeoutMs: o.commandTimeout ?? 0,
+      username: o.username, password: o.password, protocol: o.resp ?? 2, db: this.db, name: this.name,
+      pushCallback: (_ac: AsyncContext, r: RedisReply) => this.emit('push', toValue(r, this.buffers)),
+    };
+    const ctx = o.path ? redisAsyncConnectUnix(o.path, ao) : redisAsyncConnect(o.host ?? '127.0.0.1', o.port ?? 6379, ao);
+    this.context = ctx;
+    if (o.adapter) o.adapter(ctx);
+    ctx.setConnectCallback((c, status) => {
+      if (this.context !== c) return;
+      if (status !== REDIS_OK) { this.context = undefined; done(c.error ?? new RedisError('ERR_OTHER', c.errstr)); return; }
+      if (this.state === 'closed') { c.free(); return; }
+      this.transport = c.transport;
+      this.transportReason = c.transportReason;
+      this.attempt = 0;
+      this.state = 'ready';
+      this.emit('connect', c.transport!);
+      for (const f of this.restorers) f();
+      for (const p of this.offline.splice(0)) this.issue(p);
+      this.emit('ready');
+      done();
+    });
+    ctx.setDisconnectCallback((c, status) => {
+      if (this.context !== c) return;
+      this.context = undefined;
+      this.transport = undefined;
+      if (this.state === 'closed') { this.emit('end'); return; }
+      this.lost(c.error ?? new RedisError(status === REDIS_OK ? 'ERR_EOF' : 'ERR_OTHER', c.errstr || 'the connection closed'));
+    });
+  }
+
+  private lost(err: Error): void {
+    this.emit('error', err);
+    this.scheduleReconnect(err);
+  }
+
+  private scheduleReconnect(err: Error): void {
+    const r = this.options.reconnect;
+    const delay = r === false ? false : (r ?? defaultBackoff)(this.attempt, err);
+    if (delay === false) {
+      this.state = 'closed';
+      this.failQueued(err);
+      this.emit('end');
+      return;
+    }
+    this.state = 'reconnecting';
+    this.emit('reconnecting', { attempt: this.attempt, delay, error: err });
+    this.attempt++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.state !== 'reconnecting') return;
+      this.open((e) => { if (e && this.state === 'reconnecting') this.scheduleReconnect(e); });
+    }, delay);
+  }
+
+  private failQueued(err: Error): void {
+    for (const p of [...this.batch.splice(0), ...this.offline.splice(0)]) {
+      if (p.raw) p.raw(null); else p.reject(err);
+    }
+  }
+}
+
+installCommands(RedisClient.prototype);
+
+/** Creates a client; call `await client.connect()` before (or while) sending commands. */
+export function createClient(options?: ClientOptions): RedisClient {
+  return new RedisClient(options);
+}

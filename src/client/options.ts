@@ -1,0 +1,39 @@
+// Options of the promise client (createClient) and their defaults.
+import type { AsyncContext, TransportChoice } from '../async/context.js';
+
+export interface ClientOptions {
+  /** TCP host (default 127.0.0.1) and port (default 6379); ignored when `path` is set. */
+  host?: string;
+  port?: number;
+  /** Unix socket path. */
+  path?: string;
+  /** 'auto' (default): shm when the server is local and has the module; 'shm'; 'socket'. */
+  transport?: TransportChoice;
+  db?: number;
+  username?: string;
+  password?: string;
+  /** CLIENT SETNAME at every (re)connect. */
+  name?: string;
+  /** 2 (default) or 3 (HELLO 3: maps resolve as Map). */
+  resp?: 2 | 3;
+  /** Whole connect incl. SHM.OPEN, ms (default 10000). */
+  connectTimeout?: number;
+  /** No reply for this long with commands outstanding fails the connection, ms (0 = none, default). */
+  commandTimeout?: number;
+  /** Bulk strings resolve as Buffer instead of string (default false). */
+  returnBuffers?: boolean;
+  /** Commands issued in the same tick are handed to the connection together (default true). */
+  autoPipelining?: boolean;
+  /** Reconnect after a lost connection: false, or ms to wait before attempt n (default: 50·2^n, max 2000). */
+  reconnect?: false | ((attempt: number, err: Error) => number | false);
+  /** Commands kept while (re)connecting; more reject with ERR_QUEUE_FULL (default 10000). */
+  maxOfflineQueue?: number;
+  /** Attaches an event-loop adapter (adapters/*) to each new connection, e.g. `(ac) => busyPollAttach(ac)`. */
+  adapter?: (ac: AsyncContext) => unknown;
+}
+
+export const DEFAULT_MAX_OFFLINE_QUEUE = 10000;
+
+export function defaultBackoff(attempt: number): number {
+  return Math.min(50 * 2 ** attempt, 2000);
+}
