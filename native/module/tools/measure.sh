@@ -33,6 +33,13 @@ redis-cli -p "$port" info shm | grep -E 'lock_hold|lock_holds|commands' | tr -d 
 echo "## side effects on other clients (producer alternates ring / tcp; ring client parks)"
 "$bench" -p "$port" -w park blpop "$M"
 "$bench" -p "$port" -w park publish "$M"
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$dir/replica"
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --dir "$dir/replica" --logfile "$dir/replica/log" \
+  --daemonize yes --replicaof 127.0.0.1 "$port" >/dev/null
+for _ in $(seq 100); do redis-cli -p "$rport" info replication 2>/dev/null | grep -q 'master_link_status:up' && break; sleep 0.1; done
+"$bench" -p "$port" -R "$rport" -w park replica "$M"
+redis-cli -p "$rport" shutdown nosave >/dev/null 2>&1 || true
 echo "## pipelined throughput"
 "$bench" -p "$port" pipeline "$P"
 echo "## lock hold per batch, cumulative incl. the pipelined batches (INFO shm)"

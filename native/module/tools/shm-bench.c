@@ -6,6 +6,7 @@
  *   shm-bench -p PORT publish N     ring PUBLISH -> socket subscriber receives it
  *   shm-bench -p PORT pipeline N    N pipelined SETs over the ring vs over the socket
  *   shm-bench -p PORT big MIB       SET and GET one MIB-sized value over the ring
+ *   shm-bench -p PORT -R RPORT replica N   ring SET -> the replica at RPORT applied it
  * Options: -w spin|park (how the ring client waits for replies; default spin),
  *          -g US (ping: random pause up to US between round trips, so the server parks).
  * Prints p50/p90/p99/max in microseconds. Both transports run in the same process
@@ -17,7 +18,8 @@
 
 static int port;
 static int park_mode;
-static long gap_us;   /* -g: pause between round trips, so the server parks */
+static long gap_us;
+static int replica_port;   /* -R: a replica of the server, for the `replica` mode */   /* -g: pause between round trips, so the server parks */
 static tool_seg g;
 static int sock;
 
@@ -206,6 +208,33 @@ static void bench_pipeline(long n) {
     free(all);
 }
 
+/* Time until a replica applied a write: a subscriber on the replica listens to the
+ * keyspace event of the key (notify-keyspace-events is switched on there). */
+static void bench_replica(long n) {
+    int r = tool_connect(replica_port, NULL);
+    if (r < 0) die("connect replica");
+    char b[512];
+    const char *cfg = "*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$22\r\nnotify-keyspace-events\r\n$2\r\nK$\r\n";
+    if (tool_sock_roundtrip(r, cfg, strlen(cfg), b, sizeof b, 5000) < 0) die("config");
+    const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$19\r\n__keyspace@0__:repl\r\n";
+    if (tool_sock_roundtrip(r, sub, strlen(sub), b, sizeof b, 5000) < 0) die("subscribe");
+    const char *set = "*3\r\n$3\r\nSET\r\n$4\r\nrepl\r\n$1\r\nx\r\n";
+    uint64_t *ring = samples(n), *tcp = samples(n);
+    for (long i = 0; i < 2 * n; i++) {
+        usleep(500);
+        uint64_t t0 = shm_now_ns();
+        if (i % 2 == 0) {
+            ring_send(set, strlen(set));
+            ring_replies(1);
+        } else if (tool_sock_roundtrip(sock, set, strlen(set), b, sizeof b, 5000) < 0) die("socket");
+        if (tool_sock_roundtrip(r, "", 0, b, sizeof b, 5000) < 0) die("keyspace event");
+        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
+    }
+    report("ring SET -> applied on replica", ring, (size_t)n);
+    report("tcp SET -> applied on replica", tcp, (size_t)n);
+    close(r);
+}
+
 /* SET then GET one value of n MiB over the ring; checks the bytes and times both. */
 static void bench_big(long mib) {
     size_t size = (size_t)mib << 20;
@@ -239,10 +268,11 @@ static void bench_big(long mib) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "p:w:g:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:w:g:R:")) != -1) {
         if (opt == 'p') port = atoi(optarg);
         else if (opt == 'w') park_mode = !strcmp(optarg, "park");
         else if (opt == 'g') gap_us = atol(optarg);
+        else if (opt == 'R') replica_port = atoi(optarg);
     }
     if (optind + 2 > argc || !port) { fprintf(stderr, "usage: shm-bench -p PORT [-w spin|park] ping|blpop|publish|pipeline N\n"); return 1; }
     const char *mode = argv[optind];
@@ -255,6 +285,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(mode, "publish")) bench_publish(n);
     else if (!strcmp(mode, "pipeline")) bench_pipeline(n);
     else if (!strcmp(mode, "big")) bench_big(n);
+    else if (!strcmp(mode, "replica") && replica_port) bench_replica(n);
     else { fprintf(stderr, "unknown mode %s\n", mode); return 1; }
     return 0;
 }
