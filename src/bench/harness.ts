@@ -23,11 +23,13 @@ export interface Profile {
   idleReps: number;
   /** Also measure 10 s of idleness. */
   idle10s: boolean;
+  /** Run value-100mb on the loaded host too (the slowest workload; off in --quick). */
+  loaded100mb: boolean;
 }
 
 export const PROFILES: Record<'full' | 'quick', Profile> = {
-  full: { seqMs: 3000, tputMs: 2000, count100mb: 3, idleReps: 5, idle10s: true },
-  quick: { seqMs: 200, tputMs: 200, count100mb: 1, idleReps: 1, idle10s: false },
+  full: { seqMs: 3000, tputMs: 2000, count100mb: 3, idleReps: 5, idle10s: true, loaded100mb: true },
+  quick: { seqMs: 150, tputMs: 150, count100mb: 1, idleReps: 1, idle10s: false, loaded100mb: false },
 };
 
 export const ALL_WORKLOADS = ['ping-seq', 'get-seq', 'set-seq', 'get-1000-concurrent', 'get-pipeline-100', 'get-threads',
@@ -57,6 +59,18 @@ export async function runBench(o: BenchOptions): Promise<BenchRow[]> {
   await rawCommand(ep, ['SET', KEY, 'bench-value']);
   await rawCommand(ep, ['MSET', ...KEYS_1000.flatMap((k) => [k, 'v'])]);
 
+  const nThreads = o.threads ?? availableParallelism();
+  // One pool for the whole run: worker start-up is not part of any measurement.
+  const pool = want('get-threads') ? new LoadThreads(nThreads) : null;
+  try {
+    await runConditions(o, rows, want, ep, pool);
+  } finally {
+    await pool?.close();
+  }
+  return rows;
+}
+
+async function runConditions(o: BenchOptions, rows: BenchRow[], want: (w: WorkloadGroup) => boolean, ep: { path: string } | { host: string; port: number }, pool: LoadThreads | null): Promise<void> {
   for (const condition of o.conditions) {
     if (o.signal?.aborted) break;
     const load = condition === 'loaded' ? await startHostLoad() : null;
@@ -99,7 +113,7 @@ export async function runBench(o: BenchOptions): Promise<BenchRow[]> {
           step(w);
           record(specs, w, await sequential(drivers, valueOp(bytes).op, o.profile.seqMs, 100));
         }
-        if (want('value-100mb')) {
+        if (want('value-100mb') && (condition === 'idle' || o.profile.loaded100mb)) {
           step('value-100mb');
           record(specs, 'value-100mb', await counted(drivers, valueOp(100 << 20).op, o.profile.count100mb));
           await rawCommand(ep, ['DEL', `bench:value:${100 << 20}`]);
@@ -108,21 +122,17 @@ export async function runBench(o: BenchOptions): Promise<BenchRow[]> {
         await Promise.all(drivers.map((d) => d.close().catch(() => {})));
       }
 
-      if (want('get-threads')) {
-        const n = o.threads ?? availableParallelism();
-        step(`get-${n}-threads`);
-        const pool = new LoadThreads(n);
-        try {
-          for (const spec of specs) {
-            if (o.signal?.aborted) break;
-            let m: Measured;
-            try {
-              const r = await pool.run(spec, o.eps, o.profile.tputMs, 50);
-              m = { p50: null, p99: null, ops: r.ops, ...(r.error ? { error: r.error } : {}) };
-            } catch (err) { m = { p50: null, p99: null, ops: null, error: msg(err) }; }
-            record([spec], `get-${n}-threads`, [m]);
-          }
-        } finally { await pool.close(); }
+      if (pool && want('get-threads')) {
+        step(`get-${pool.threads}-threads`);
+        for (const spec of specs) {
+          if (o.signal?.aborted) break;
+          let m: Measured;
+          try {
+            const r = await pool.run(spec, o.eps, o.profile.tputMs, 50);
+            m = { p50: null, p99: null, ops: r.ops, ...(r.error ? { error: r.error } : {}) };
+          } catch (err) { m = { p50: null, p99: null, ops: null, error: msg(err) }; }
+          record([spec], `get-${pool.threads}-threads`, [m]);
+        }
       }
 
       // Idleness: one client connected at a time, so the CPU figures are its own.
@@ -137,7 +147,6 @@ export async function runBench(o: BenchOptions): Promise<BenchRow[]> {
       await load?.stop();
     }
   }
-  return rows;
 }
 
 async function idleRows(spec: DriverSpec, condition: Condition, o: BenchOptions): Promise<BenchRow[]> {

@@ -23,10 +23,14 @@ export const ROW_KEYS = ['client', 'transport', 'api', 'adapter', 'condition', '
 
 const r1 = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
 
+// Whole operations per second, but two decimals for slow ones (100 MB values: ~1/s).
+const ops = (x: number | null | undefined): number | null =>
+  (x === null || x === undefined || !Number.isFinite(x) ? null : x >= 100 ? Math.round(x) : Math.round(x * 100) / 100);
+
 export function makeRow(spec: DriverSpec, condition: Condition, workload: string, m: { p50?: number | null; p99?: number | null; ops?: number | null; cpu?: number | null }): BenchRow {
   return {
     client: spec.client, transport: spec.transport, api: spec.api, adapter: spec.adapter, condition, workload,
-    p50_us: r1(m.p50), p99_us: r1(m.p99), ops_per_sec: m.ops === null || m.ops === undefined || !Number.isFinite(m.ops) ? null : Math.round(m.ops),
+    p50_us: r1(m.p50), p99_us: r1(m.p99), ops_per_sec: ops(m.ops),
     cpu_pct: r1(m.cpu),
   };
 }
