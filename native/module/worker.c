@@ -375,6 +375,7 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
         ts.tv_sec = (time_t)(abs_ns / 1000000000ull);
         ts.tv_nsec = (long)(abs_ns % 1000000000ull);
         long r = waitv_missing ? -1 : syscall(SYS_futex_waitv, wv, (unsigned)n, 0u, &ts, CLOCK_MONOTONIC);
+        if (r < 0 && !waitv_missing && errno == ETIMEDOUT) shm_count(&w->park_timeouts, 1);
         if (r < 0 && (waitv_missing || errno == ENOSYS)) {
             waitv_missing = 1;
             struct timespec short_sleep = {0, 200 * 1000};   /* 200 us polling without futex_waitv */

@@ -25,7 +25,7 @@ typedef struct shm_worker {
     uint32_t wake_word;           /* private futex the main thread bumps */
     uint32_t stop;
     /* statistics (relaxed; single writer) */
-    uint64_t lock_holds, commands, spins, parks, held, hist[SHM_HIST_BUCKETS];
+    uint64_t lock_holds, commands, spins, parks, park_timeouts, held, hist[SHM_HIST_BUCKETS];
 } shm_worker;
 
 int shm_workers_start(RedisModuleCtx *ctx, int n);

@@ -39,3 +39,29 @@ describe('idle', () => {
     expect(await srv.command('SHM.INFO')).toContain('$8\r\nsessions\r\n:3\r\n');
   });
 });
+
+describe('parking', () => {
+  let srv: RedisServer;
+  beforeAll(async () => { srv = await startRedis({ moduleArgs: ['spin-us', '0'] }); });
+  afterAll(async () => { await srv.stop(); });
+
+  const field = (info: string, name: string): number => Number(new RegExp(`^shm_${name}:(\\d+)`, 'm').exec(info)?.[1]);
+
+  it('a parked serving thread is woken by the client, not by its 100 ms timeout', async () => {
+    const cli = new Cli(srv);
+    cli.send('open', line('cmd', 'PING'), 'wait');
+    await cli.waitTag('R', 1);
+    const before = await srv.command('INFO', 'shm');
+    const rounds = 20;
+    for (let i = 0; i < rounds; i++) {
+      cli.send('sleep 20', line('cmd', 'INCR', 'woken'), 'wait');   // the thread parks during each sleep
+      await cli.waitTag('R', i + 2);
+    }
+    const after = await srv.command('INFO', 'shm');
+    expect(cli.tagged('R').slice(1).map((r) => r.bytes.toString())).toEqual(Array.from({ length: rounds }, (_, i) => `:${i + 1}\r\n`));
+    expect(field(after, 'parks') - field(before, 'parks')).toBeGreaterThanOrEqual(rounds);
+    // 20 ms gaps never reach the 100 ms park timeout: every request was a futex wake
+    expect(field(after, 'park_timeouts') - field(before, 'park_timeouts')).toBeLessThanOrEqual(1);
+    await cli.end();
+  });
+});
