@@ -6,8 +6,8 @@
  *   space phase: a 4 KiB ring, the producer waits for room for messages of half to the
  *                whole ring, the consumer drains in random pieces and checks every byte;
  *                every message is a wait for space (and most reads a wait for data)
- * Spin budgets are tiny (mostly 0, else up to a few hundred ns) and both sides add random
- * delays, so announcements, re-checks and publications interleave in every order.
+ * Spin budgets are 0, tiny (< 400 ns) or up to 20 us, and both sides add random delays,
+ * so announcements, re-checks and publications interleave in every order.
  * usage: lost_wake [handoffs [seed]] [--mutant | --mutant=nofence | --mutant=space-nofence]
  *   --mutant publishes with the classic bug (look at the parked flag before publishing
  *   the index); the watchdog must then fire. It shows the test can fail.
@@ -37,8 +37,17 @@ static void jitter(uint64_t *rng) {
     sched_yield();
 }
 
+/* A third of the waits park at once, a third spin a tiny budget (under 400 ns, which the
+ * header rounds up to 64 pauses), a third spin up to 20 us. The long spinners answer within
+ * ~100 ns, so their next publication lands while the other side is still announcing its
+ * park: the tightest races (a dropped publisher fence is caught this way, and rarely with
+ * short spins only). */
 static uint64_t spin_budget(uint64_t *rng) {
-    return rt_rand(rng) % 4 == 0 ? rt_rand(rng) % 400 : 0;
+    switch (rt_rand(rng) % 3) {
+    case 0: return 0;
+    case 1: return rt_rand(rng) % 400;
+    default: return rt_rand(rng) % 20000;
+    }
 }
 
 /* Publish and wake, the right way or (mutant) with the flag read too early. */
