@@ -106,7 +106,12 @@ async function runConditions(o: BenchOptions, rows: BenchRow[], want: (w: Worklo
         if (want('pubsub-delivery')) {
           step('pubsub-delivery');
           const ops = await pubsubOps(drivers);
-          record(specs, 'pubsub-delivery', await sequential(drivers, (d) => ops[drivers.indexOf(d)]!(d), o.profile.seqMs));
+          const able = drivers.filter((_, i) => !(ops[i] instanceof Error));
+          const measured = await sequential(able, (d) => (ops[drivers.indexOf(d)] as (d: Driver) => Promise<unknown>)(d), o.profile.seqMs);
+          record(specs, 'pubsub-delivery', drivers.map((d, i) => {
+            const op = ops[i];
+            return op instanceof Error ? { p50: null, p99: null, ops: null, error: op.message } : measured[able.indexOf(d)]!;
+          }));
         }
         for (const [w, bytes] of [['value-1kb', 1024], ['value-1mb', 1 << 20]] as const) {
           if (!want(w)) continue;

@@ -55,12 +55,17 @@ function summarize(s: Samples, error?: string): Measured {
 
 export const msg = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** PUBLISH on the command connection, time until the subscriber connection has the message. */
-export async function pubsubOps(drivers: Driver[]): Promise<Array<(d: Driver) => Promise<unknown>>> {
-  return Promise.all(drivers.map(async (d, i) => {
+/** PUBLISH on the command connection, time until the subscriber connection has the message.
+ *  A driver that cannot subscribe gets its error instead of an op. */
+export async function pubsubOps(drivers: Driver[]): Promise<Array<((d: Driver) => Promise<unknown>) | Error>> {
+  return Promise.all(drivers.map(async (d, i): Promise<((d: Driver) => Promise<unknown>) | Error> => {
     const channel = `bench:ch:${i}`;
     let pending: (() => void) | undefined;
-    await d.subscribe(channel, () => { const p = pending; pending = undefined; p?.(); });
+    try {
+      await d.subscribe(channel, () => { const p = pending; pending = undefined; p?.(); });
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
     return () => new Promise<void>((resolve, reject) => {
       pending = resolve;
       d.publish(channel, 'm').then((n) => { if (n !== 1 && pending === resolve) reject(new Error(`PUBLISH reached ${String(n)} subscribers`)); }, reject);

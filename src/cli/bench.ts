@@ -27,8 +27,11 @@ export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--ch
 
 /** Every configuration compared; those that cannot open (e.g. shm unavailable) are reported and skipped. */
 export const DEFAULT_SPECS: DriverSpec[] = [
+  { client: 'redis-shm', transport: 'shm', api: 'sync', adapter: null },
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'node' },
+  { client: 'redis-shm', transport: 'shm', api: 'promise', adapter: 'node' },
   { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'node' },
+  { client: 'redis-shm', transport: 'unix', api: 'promise', adapter: 'node' },
   { client: 'ioredis', transport: 'unix', api: 'promise', adapter: null },
   { client: 'node-redis', transport: 'unix', api: 'promise', adapter: null },
   { client: 'node-redis', transport: 'unix', api: 'promise-timeout-off', adapter: null },
