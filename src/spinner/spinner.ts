@@ -99,7 +99,8 @@ export class Spinner {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const cfg: WorkerConfig = { ctrl: this.ctrl.buffer as SharedArrayBuffer, port: port2, spinNs: opts.spinNs ?? 50_000, parkNs: opts.parkNs ?? 100e6, yieldSpin: opts.yieldSpin ?? true };
-    this.worker = new Worker(workerUrl(), { workerData: cfg, transferList: [port2], name: 'redis-shm spinner' });
+    // execArgv: [] -- the parent's flags (--input-type, loaders, test hooks) are not for this worker
+    this.worker = new Worker(workerUrl(), { workerData: cfg, transferList: [port2], name: 'redis-shm spinner', execArgv: [] });
     this.worker.unref();
     this.port.unref();
     this.worker.on('error', (e) => this.fail(e));
