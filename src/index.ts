@@ -7,3 +7,4 @@ export * from './async/index.js';
 export * from './sync/index.js';
 export * from './client/index.js';
 export { installCommands, COMMAND_TABLE, type CommandMethods } from './commands/index.js';
+export * from './pubsub/index.js';

@@ -1,0 +1,141 @@
+// The subscriber against a real redis-server: RESP2 and RESP3, over shm and the socket.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { createClient, type RedisClient } from '../../src/client/index.js';
+import { createSubscriber, type PubSubEnd, type PubSubMessage } from '../../src/pubsub/index.js';
+import { RedisError } from '../../src/errors.js';
+
+let srv: RedisServer;
+let pub: RedisClient;
+beforeAll(async () => {
+  srv = await startRedis({ module: true });
+  pub = createClient({ path: srv.socket, transport: 'shm' });
+  await pub.connect();
+});
+afterAll(async () => { pub?.disconnect(); await srv?.stop(); });
+
+function until<T>(f: () => T | undefined, ms = 3000): Promise<T> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      const v = f();
+      if (v !== undefined) resolve(v);
+      else if (Date.now() - t0 > ms) reject(new Error('timed out waiting'));
+      else setTimeout(tick, 5);
+    };
+    tick();
+  });
+}
+
+const CASES = [
+  { name: 'RESP2 over shm', resp: 2 as const, transport: 'shm' as const },
+  { name: 'RESP3 over shm', resp: 3 as const, transport: 'shm' as const },
+  { name: 'RESP2 over the socket', resp: 2 as const, transport: 'socket' as const },
+];
+
+describe.each(CASES)('subscriber, $name', ({ resp, transport }) => {
+  const tag = `${resp}${transport}`;
+
+  it('per-channel callbacks get every message, then one final call on unsubscribe', async () => {
+    const sub = await createSubscriber({ path: srv.socket, resp, transport });
+    const got: (PubSubMessage | PubSubEnd)[] = [];
+    const events: string[] = [];
+    sub.on('message', (m, ch) => events.push(`${ch}:${String(m)}`));
+    await sub.subscribe([`a${tag}`, `b${tag}`], (ev) => got.push(ev));
+    expect(sub.channels.sort()).toEqual([`a${tag}`, `b${tag}`]);
+    expect(await pub.publish(`a${tag}`, 'one')).toBe(1);
+    expect(await pub.publish(`b${tag}`, 'two')).toBe(1);
+    await until(() => (got.length >= 2 ? true : undefined));
+    await sub.unsubscribe(`a${tag}`);
+    expect(got).toEqual([
+      { kind: 'message', channel: `a${tag}`, message: 'one' },
+      { kind: 'message', channel: `b${tag}`, message: 'two' },
+      { kind: 'unsubscribe', channel: `a${tag}` },
+    ]);
+    expect(events).toEqual([`a${tag}:one`, `b${tag}:two`]);
+    expect(await pub.publish(`a${tag}`, 'gone')).toBe(0);
+    await sub.quit();
+    // quitting ends the remaining subscription with its final call
+    expect(got.at(-1)).toEqual({ kind: 'unsubscribe', channel: `b${tag}` });
+  });
+
+  it('pattern subscriptions and the async iterator', async () => {
+    const sub = await createSubscriber({ path: srv.socket, resp, transport });
+    const it = sub.messages();
+    await sub.psubscribe(`p${tag}:*`);
+    for (let i = 0; i < 3; i++) await pub.publish(`p${tag}:${i}`, `m${i}`);
+    const seen: PubSubMessage[] = [];
+    for await (const m of it) {
+      seen.push(m);
+      if (seen.length === 3) break;
+    }
+    expect(seen.map((m) => [m.kind, m.pattern, m.channel, m.message])).toEqual([0, 1, 2].map((i) => ['pmessage', `p${tag}:*`, `p${tag}:${i}`, `m${i}`]));
+    await sub.quit();
+  });
+
+  it('resubscribes after the connection is killed', async () => {
+    const sub = await createSubscriber({ path: srv.socket, resp, transport, reconnect: () => 10 });
+    const got: string[] = [];
+    await sub.subscribe(`r${tag}`, (ev) => { if (ev.kind === 'message') got.push(String(ev.message)); });
+    const list = (await pub.sendCommand(['CLIENT', 'LIST'])) as string;
+    const line = list.split('\n').find((l) => / cmd=subscribe/.test(l) && l.includes(`sub=1`));
+    expect(line).toBeDefined();
+    const ready = new Promise((r) => sub.client.once('ready', r));
+    await pub.sendCommand(['CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line!)![1]!]);
+    await ready;
+    // the resubscription goes out before queued commands; publish until the server counts it
+    let delivered = 0;
+    for (let i = 0; i < 100 && delivered === 0; i++) {
+      delivered = (await pub.publish(`r${tag}`, 'after')) as number;
+      if (delivered === 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(delivered).toBe(1);
+    await until(() => (got.includes('after') ? true : undefined));
+    await sub.quit();
+  });
+});
+
+describe('subscriber extras', () => {
+  it('shard channels (SSUBSCRIBE / SPUBLISH)', async () => {
+    const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
+    const got: string[] = [];
+    sub.on('smessage', (m, ch) => got.push(`${ch}=${String(m)}`));
+    await sub.ssubscribe('shard1');
+    expect(await pub.spublish('shard1', 'x')).toBe(1);
+    await until(() => (got.length > 0 ? true : undefined));
+    expect(got).toEqual(['shard1=x']);
+    await sub.quit();
+  });
+
+  it('RESP3 client tracking invalidations arrive as "invalidate" events', async () => {
+    const sub = await createSubscriber({ path: srv.socket, resp: 3, transport: 'shm' });
+    const inv: (string[] | null)[] = [];
+    sub.on('invalidate', (keys) => inv.push(keys));
+    await sub.client.sendCommand(['CLIENT', 'TRACKING', 'ON']);
+    await pub.set('tracked:k', '1');
+    await sub.client.get('tracked:k');
+    await pub.set('tracked:k', '2');
+    await until(() => (inv.length > 0 ? true : undefined));
+    expect(inv[0]).toEqual(['tracked:k']);
+    await sub.quit();
+  });
+
+  it('a slow iterator consumer has bounded memory: drop-oldest counts drops, error fails', async () => {
+    const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
+    const dropOld = sub.messages({ maxMessages: 5 });
+    const failing = sub.messages({ maxMessages: 5, overflow: 'error' });
+    await sub.subscribe('flood');
+    const p = pub.pipeline();
+    for (let i = 0; i < 50; i++) p.publish('flood', String(i));
+    await p.exec();
+    await until(() => (dropOld.dropped === 45 ? true : undefined));
+    expect(dropOld.buffered).toBe(5);
+    const first = await dropOld.next();
+    expect(first.value!.message).toBe('45');
+    const err = await failing.next().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RedisError);
+    expect((err as RedisError).code).toBe('ERR_OOM');
+    await sub.quit();
+    expect((await dropOld.next()).value!.message).toBe('46');
+  });
+});
