@@ -91,6 +91,41 @@ describe('hostile input through the segment', () => {
     assertNoCrash(srv);
   });
 
+  it('a bulk announced at proto-max-bulk-len (512 MiB default) is not preallocated', async () => {
+    const big = await startRedis();
+    try {
+      const rss0 = rssKb(big.pid);
+      const h = new Hostile(big.port, { timeoutMs: 3000 });
+      await h.open();
+      h.send(line('raw', `*2\r\n$3\r\nSET\r\n$${512 * 1024 * 1024}\r\n` + 'x'.repeat(1000)), 'sleep 200');
+      h.send('state');
+      expect((await h.nth('T', 1)).text).toBe(`${STATE.CLAIMED} ${REASON.NONE}`);   // still waiting for the bytes
+      expect(rssKb(big.pid) - rss0).toBeLessThan(32 * 1024);
+      h.send('disconnect');
+      await h.end();
+      assertNoCrash(big);
+    } finally { await big.stop(); }
+  });
+
+  it('50 hostile sessions, 10 at a time, while the healthy one works', async () => {
+    const rng = new Rng(0xc0ffee);
+    const kinds = ['*2147483648\r\n', 'GET "x\r\n', '*1\r\n$-7\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1'];
+    for (let wave = 0; wave < 5; wave++) {
+      const hs: Hostile[] = [];
+      for (let i = 0; i < 10; i++) {
+        cases++;
+        const h = new Hostile(srv.port, { timeoutMs: 3000 });
+        hs.push(h);
+        h.send('open', line('raw', rng.int(3) ? kinds[rng.int(kinds.length)]! : rng.bytes(1 + rng.int(512))), 'sleep 20', 'disconnect');
+      }
+      await healthyWork(50);
+      for (const h of hs) await h.end();
+    }
+    await waitSessions(srv, 1);
+    await healthyWork();
+    assertNoCrash(srv);
+  });
+
   const ENDLESS: [string, string, string][] = [
     ['inline line', 'a', 'too big inline request'],
     ['multibulk count line', '*', 'too big mbulk count string'],
