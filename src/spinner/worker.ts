@@ -140,17 +140,16 @@ for (;;) {
     // a release (or an add that failed) is news for the main thread too
     if (handleMessages()) ringBell();
   }
-  let published = false;
   let progress = false;
   for (const e of entries.values()) {
     if (e.done) continue;
-    // drain until the ring is empty or the inbox is full (bounded: each pass moves bytes)
+    // drain until the ring is empty or the inbox is full (bounded: each pass moves bytes);
+    // ring after every publish: costs one load unless the main thread is parked
     for (let r = pump(e); r > 0; r = e.done ? 0 : pump(e)) {
       progress = true;
-      if (r === 2) published = true;
+      if (r === 2) ringBell();
     }
   }
-  if (published) ringBell();
   if (progress) continue;
   // About to park. Rings whose inbox is full are left out of the wait; the main thread rings
   // CTRL_SEQ once it frees space (after seeing IN_WANT_SPACE).
