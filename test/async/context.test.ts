@@ -5,7 +5,7 @@ import { REDIS_ERR_EOF, REDIS_ERR_TIMEOUT } from '../../src/errors.js';
 import { REDIS_ERR, REDIS_OK, REDIS_REPLY_ARRAY, REDIS_REPLY_ERROR, REDIS_REPLY_INTEGER, REDIS_REPLY_NIL, REDIS_REPLY_STATUS, REDIS_REPLY_STRING } from '../../src/resp/types.js';
 import type { RedisReply } from '../../src/resp/reply.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { cmd, connected, plain, sleep, TRANSPORTS } from './helpers.js';
+import { cmd, connected, killServer, plain, sleep, TRANSPORTS } from './helpers.js';
 
 for (const tc of TRANSPORTS) {
   describe(`async context over ${tc.name}`, () => {
@@ -262,10 +262,9 @@ for (const tc of TRANSPORTS) {
         });
         const status = new Promise<number>((resolve) => ac.setDisconnectCallback((_c, s) => resolve(s)));
         await sleep(30);
-        const t0 = performance.now();
-        srv.proc.kill('SIGKILL');
+        const died = killServer(srv);
         await all;
-        const ms = performance.now() - t0;
+        const ms = performance.now() - await died;
         expect(results).toEqual([null, null, null, null, null]);
         expect(ms).toBeLessThan(100);
         expect(await status).toBe(REDIS_ERR);

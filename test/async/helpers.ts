@@ -60,3 +60,13 @@ export function plain(r: RedisReply | null): unknown {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * SIGKILL the server; resolves with the time its exit was observed. Delays are measured from
+ * there, so a starved test host does not count against the client.
+ */
+export function killServer(srv: RedisServer): Promise<number> {
+  const exited = new Promise<number>((resolve) => srv.proc.once('exit', () => resolve(performance.now())));
+  srv.proc.kill('SIGKILL');
+  return exited;
+}
