@@ -17,6 +17,7 @@ const USERS: Record<string, string[]> = {
   chans: ['on', '>pw', '~*', 'resetchannels', '&chan:*', '+@all', '-@dangerous'],
   mixed: ['on', '>pw', '~foo:*', '%R~bar:*', 'resetchannels', '&chan:*', '+@read', '+@write', '+publish', '+spublish', '+@connection', '+eval', '+shm.open', '+shm.sync'],
   nothing: ['on', '>pw', 'resetkeys', 'resetchannels', '-@all', '+auth', '+hello', '+shm.open', '+shm.sync'],
+  noshm: ['on', '>pw', '~*', '&*', '+@all', '-shm.open'],   // may do everything, but not open a session
 };
 
 const TABLE: string[][] = [
@@ -62,7 +63,7 @@ describe('ACL matrix: shm replies are byte-identical to socket replies', () => {
       if (proto === 3) expect((await h.ask('S', line('sock', 'HELLO', '3'))).bytes[0]).toBe('%'.charCodeAt(0));
       await admin.pipeline(SEED);   // (SHM.OPEN itself needs the +shm.open the user may lack)
       const o = await h.ask('O', 'open');
-      if (!o.bytes.toString().startsWith(proto === 3 ? '%5' : '*10')) {
+      if (user === 'noshm' || !o.bytes.toString().startsWith(proto === 3 ? '%5' : '*10')) {
         // a user without +shm.open is refused like any other command, identically each time
         expect(o.bytes.toString()).toBe("-NOPERM this user has no permissions to run the 'shm.open' command\r\n");
         await h.end();

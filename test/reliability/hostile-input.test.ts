@@ -164,10 +164,11 @@ describe('hostile input through the segment', () => {
 
   it('random bytes (200 seeded sessions): no crash, no hang, sessions all gone', async () => {
     const rng = new Rng(0x5eed1234);
+    const ids: number[] = [];
     for (let round = 0; round < 200; round++) {
       cases++;
       const h = new Hostile(srv.port, { timeoutMs: 2000 });
-      await h.open();
+      ids.push(await h.open());
       // half start like a multibulk so the multibulk parser sees garbage too
       const body = rng.bytes(1 + rng.int(2048));
       const bytes = rng.int(2) ? Buffer.concat([Buffer.from('*'), body]) : body;
@@ -180,11 +181,18 @@ describe('hostile input through the segment', () => {
     await healthyWork();
     assertNoCrash(srv);
     expect(await sessions(srv)).toBe(1);
+    // each session that ended on a protocol error says so exactly once; the rest just left
+    const logged = ids.map((id) => closeLines(srv, id));
+    for (const l of logged) expect(l.length).toBeLessThanOrEqual(1);
+    const protocol = logged.filter((l) => l.length === 1 && l[0]!.includes('protocol error')).length;
+    console.log(`hostile-input random: 200 sessions, ${protocol} closed by a protocol error (logged once each), the rest by their disconnect`);
+    expect(protocol).toBeGreaterThan(20);
   });
 
   it('summary: the healthy session saw every increment', async () => {
     expect(await srv.command('GET', 'healthy')).toBe(`$${String(healthyIncrs).length}\r\n${healthyIncrs}\r\n`);
     expect(cases).toBeGreaterThan(200);
+    console.log(`hostile-input: ${cases} hostile sessions, healthy session served ${healthyIncrs} INCRs alongside, all correct`);
     assertNoCrash(srv);
   });
 });

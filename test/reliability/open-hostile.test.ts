@@ -140,6 +140,16 @@ describe('hostile SHM.OPEN', () => {
     for (const token of ['', '00', 'zz'.repeat(16), '00'.repeat(17)]) expect(await open(randomName(), token)).toBe('-ERR SHM invalid token\r\n');
   });
 
+  it('inside MULTI and from a script: refused, nothing claimed', async () => {
+    const s = seg();
+    const r = await conn.pipeline([['MULTI'], ['SHM.OPEN', '1', s.name, s.token], ['EXEC']]);
+    expect(r[2]).toBe('*1\r\n-ERR SHM.OPEN must be sent by a connected client, outside MULTI and scripts\r\n');
+    expect(await conn.call('EVAL', `return redis.call('SHM.OPEN', '1', '${s.name}', '${s.token}')`, '0'))
+      .toMatch(/^-ERR This Redis command is not allowed from script/);
+    expect(stateOf(s)).toBe(0);
+    tried += 2;
+  });
+
   it('10,000 SHM.OPEN calls (2,000 that succeed and close, 8,000 refused): fds, mappings, RSS back to baseline', async () => {
     const t0 = Date.now();
     let ok = 0;
