@@ -93,6 +93,7 @@ std::shared_ptr<NativeSegment> NativeSegment::Create(uint64_t req_cap, uint64_t 
   s->hdr_ = reinterpret_cast<shm_segment_header *>(p);
   shm_segment_header *h = s->hdr_;
   // ftruncate zero-filled the object: state NEW, both rings empty, reserved words zero.
+  // Plain stores: the SHM.OPEN round trip on the socket orders them before the server's copy.
   h->magic = SHM_MAGIC;
   h->layout_version = SHM_LAYOUT_VERSION;
   h->header_size = SHM_HEADER_SIZE;
