@@ -266,8 +266,10 @@ static void rotate(shm_worker *w) {
     tail->next = head;
 }
 
-/* Outside the lock: wake clients, free dead sessions. */
-static void after_batch(shm_worker *w) {
+/* Outside the lock: wake clients, free dead sessions. Returns how many parked clients
+ * were woken. */
+static int after_batch(shm_worker *w) {
+    int woke = 0;
     shm_session **pp = &w->list;
     while (*pp) {
         shm_session *s = *pp;
@@ -278,9 +280,10 @@ static void after_batch(shm_worker *w) {
             continue;
         }
         flush_out(s);
-        if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
+        if (shm_ring_wake_consumer(&s->rep)) { shm_count(&s->c.wakes, 1); woke++; }
         pp = &s->next;
     }
+    return woke;
 }
 
 static void nudge_cb(void *unused) {
@@ -291,13 +294,15 @@ static void nudge_cb(void *unused) {
 
 /* Wakes the main event loop so that side effects on other clients (blocked clients,
  * subscribers, replicas, AOF) are flushed now rather than at the next timer tick. */
-static void nudge_main(void) {
+static int nudge_main(void) {
     uint32_t expect = 0;
     /* relaxed: dedup flag only, see nudge_cb */
     if (__atomic_compare_exchange_n(&G.nudge_pending, &expect, 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
         RedisModule_EventLoopAddOneShot(nudge_cb, NULL);
         __atomic_fetch_add(&G.nudges, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
+        return 1;
     }
+    return 0;
 }
 
 /* One lock-free pass over the sessions: copy requests in, flush overflow, parse.
@@ -390,6 +395,9 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
 
 static void *worker_main(void *arg) {
     shm_worker *w = arg;
+    char name[16];
+    snprintf(name, sizeof name, "shm-serve-%d", w->index);
+    pthread_setname_np(pthread_self(), name);
     uint64_t idle_since = 0;
     /* relaxed: stop is a plain request flag; the join orders everything after it */
     while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {

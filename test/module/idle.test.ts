@@ -53,15 +53,15 @@ describe('parking', () => {
     await cli.waitTag('R', 1);
     const before = await srv.command('INFO', 'shm');
     const rounds = 20;
-    for (let i = 0; i < rounds; i++) {
-      cli.send('sleep 20', line('cmd', 'INCR', 'woken'), 'wait');   // the thread parks during each sleep
-      await cli.waitTag('R', i + 2);
-    }
+    // one script, so the gaps are the driver's 20 ms sleeps (the thread parks in each)
+    for (let i = 0; i < rounds; i++) cli.send('sleep 20', line('cmd', 'INCR', 'woken'), 'wait');
+    await cli.waitTag('R', rounds + 1, 10000);
     const after = await srv.command('INFO', 'shm');
     expect(cli.tagged('R').slice(1).map((r) => r.bytes.toString())).toEqual(Array.from({ length: rounds }, (_, i) => `:${i + 1}\r\n`));
     expect(field(after, 'parks') - field(before, 'parks')).toBeGreaterThanOrEqual(rounds);
-    // 20 ms gaps never reach the 100 ms park timeout: every request was a futex wake
-    expect(field(after, 'park_timeouts') - field(before, 'park_timeouts')).toBeLessThanOrEqual(1);
+    // Without wakes every request would wait for the 100 ms park timeout (>= 20 timeouts);
+    // 20 ms gaps only reach it when this shared machine stalls the driver.
+    expect(field(after, 'park_timeouts') - field(before, 'park_timeouts')).toBeLessThan(rounds / 4);
     await cli.end();
   });
 });
