@@ -1,74 +1,19 @@
-// The shm channel against a real redis-server with the module: open, ordering, streaming
+// The shm channel against a real redis-server with the module: ordering, streaming
 // through small rings, routing errors passed through unchanged, and every way it ends.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, resp, type RedisServer } from '../helpers/redis-server.js';
 import { SocketChannel } from '../../src/transport/socket.js';
 import { ShmChannel } from '../../src/transport/shm.js';
-import { openShm, parseOpenReply } from '../../src/transport/shm-open.js';
-import { Reader } from '../../src/resp/reader.js';
 import { Spinner } from '../../src/spinner/spinner.js';
-import type { RedisError } from '../../src/errors.js';
+import { created, leftovers, open, until } from './shm-harness.js';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis(); });
 afterAll(async () => { await srv?.stop(); });
 
-// Other test files create segments concurrently: check the names this file created.
-const created: string[] = [];
-const leftovers = (): string[] => created.filter((n) => existsSync(`/dev/shm${n}`));
-const cleanup: Array<{ close(): void }> = [];
-afterEach(() => { for (const c of cleanup.splice(0)) c.close(); });
-
-/** A socket with a tiny command runner on it (what the async context does for real). */
-async function lifeline(target: { path: string } | { port: number }) {
-  const reader = new Reader();
-  const waiting: Array<(r: unknown) => void> = [];
-  const sock = await SocketChannel.connect(target, {
-    onData(c) { reader.feed(c); for (let r = reader.getReply(); r !== undefined; r = reader.getReply()) waiting.shift()?.(r); },
-    onClose() { /* observed through the shm channel */ },
-  });
-  cleanup.push(sock);
-  const command = (args: Array<string | Uint8Array>): Promise<unknown> => new Promise((res) => {
-    if (args[0] === 'SHM.OPEN') created.push(String(args[2]));
-    waiting.push(res);
-    sock.write(Buffer.from(resp(...args.map((a) => (typeof a === 'string' ? a : Buffer.from(a).toString('latin1'))))));
-  });
-  return { sock, command };
-}
-
-function collector() {
-  const parts: Buffer[] = [];
-  let bytes = 0;
-  const closes: Array<RedisError | undefined> = [];
-  return {
-    handlers: { onData(c: Uint8Array) { parts.push(Buffer.from(c)); bytes += c.length; }, onClose(e?: RedisError) { closes.push(e); } },
-    get text() { return Buffer.concat(parts).toString('latin1'); },
-    get bytes() { return bytes; },
-    parts, closes,
-  };
-}
-
-async function until(pred: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
-async function open(opts: Parameters<typeof openShm>[1] = {}, target: { path: string } | { port: number } = { path: srv.socket }) {
-  const l = await lifeline(target);
-  const c = collector();
-  const r = await openShm({ lifeline: l.sock, command: l.command, handlers: c.handlers }, opts);
-  if (typeof r === 'string') throw new Error(r);
-  cleanup.unshift(r.channel);
-  return { ...l, ...c, c, ch: r.channel, info: r.info };
-}
-
 describe('ShmChannel against redis-server with the module', () => {
   it('opens over a Unix socket, leaves nothing in /dev/shm, and round-trips commands', async () => {
-    const s = await open();
+    const s = await open({ path: srv.socket });
     expect(s.ch).toBeInstanceOf(ShmChannel);
     expect(s.info).toMatchObject({ version: 1, reqCapacity: 1 << 20, repCapacity: 1 << 20, serverPid: srv.pid });
     expect(s.ch.sessionId).toBe(BigInt(s.info.session));
@@ -84,7 +29,7 @@ describe('ShmChannel against redis-server with the module', () => {
   });
 
   it('opens over loopback TCP too, and the reply bytes equal the socket\'s for the same commands', async () => {
-    const s = await open({}, { port: srv.port });
+    const s = await open({ port: srv.port });
     const cmds = (k: string): string => resp('DEL', `${k}:h`) + resp('HSET', `${k}:h`, 'a', '1', 'b', '2') + resp('HGETALL', `${k}:h`)
       + resp('INCRBYFLOAT', `${k}:f`, '1.5') + resp('LRANGE', `${k}:nolist`, '0', '-1') + resp('GET', `${k}:missing`) + resp('NOSUCHCMD');
     s.ch.write(Buffer.from(cmds('shm-tcp')));
@@ -102,7 +47,7 @@ describe('ShmChannel against redis-server with the module', () => {
   });
 
   it('keeps 5000 pipelined commands in order', async () => {
-    const s = await open();
+    const s = await open({ path: srv.socket });
     s.ch.write(Buffer.from(resp('DEL', 'shm:ctr')));
     for (let i = 0; i < 5000; i++) s.ch.write(Buffer.from(resp('INCR', 'shm:ctr')));
     await until(() => s.c.text.endsWith(':5000\r\n'));
@@ -113,7 +58,7 @@ describe('ShmChannel against redis-server with the module', () => {
   });
 
   it('streams a 512 MB value through 1 MB rings both ways without blocking the event loop', async () => {
-    const s = await open({ reqCapacity: 1 << 20, repCapacity: 1 << 20 });
+    const s = await open({ path: srv.socket }, { reqCapacity: 1 << 20, repCapacity: 1 << 20 });
     const size = 512 * 1024 * 1024;
     const value = Buffer.allocUnsafe(size);
     for (let i = 0; i < size; i += 4096) value.writeUInt32LE((i * 2654435761) >>> 0, i);
@@ -139,7 +84,7 @@ describe('ShmChannel against redis-server with the module', () => {
   }, 180000);
 
   it('passes the module\'s SHM-ROUTE refusal through as the reply bytes', async () => {
-    const s = await open();
+    const s = await open({ path: srv.socket });
     s.ch.write(Buffer.from(resp('BLPOP', 'shm:list', '1') + resp('PING')));
     await until(() => s.c.text.endsWith('+PONG\r\n'));
     expect(s.c.text).toMatch(/^-ERR SHM-ROUTE 'blpop' is served on the socket only \(.*\)\r\n\+PONG\r\n$/);
@@ -148,7 +93,7 @@ describe('ShmChannel against redis-server with the module', () => {
   });
 
   it('closes with ERR_SHM_CLOSED when the server ends the session (SHM.CLOSE on the lifeline)', async () => {
-    const s = await open();
+    const s = await open({ path: srv.socket });
     await s.command(['SHM.CLOSE']);
     await until(() => s.c.closes.length > 0, 2000);
     expect(s.c.closes[0]?.code).toBe('ERR_SHM_CLOSED');
@@ -158,7 +103,7 @@ describe('ShmChannel against redis-server with the module', () => {
   });
 
   it('closes with ERR_EOF within 100 ms when the lifeline is killed, and the worker stops', async () => {
-    const s = await open();
+    const s = await open({ path: srv.socket });
     const id = await s.command(['CLIENT', 'ID']) as { integer: number };
     const t0 = Date.now();
     await srv.command('CLIENT', 'KILL', 'ID', String(id.integer));
@@ -168,41 +113,13 @@ describe('ShmChannel against redis-server with the module', () => {
     await until(() => Spinner.channelCount === 0, 2000);
   });
 
-  it('reports why when the module is missing, and unlinks the segment', async () => {
-    const bare = await startRedis({ module: false });
-    try {
-      const l = await lifeline({ path: bare.socket });
-      const n = created.length;
-      const c = collector();
-      const r = await openShm({ lifeline: l.sock, command: l.command, handlers: c.handlers });
-      expect(r).toBe('the redis-shm module is not loaded in this redis-server');
-      expect(created.length).toBe(n + 1);
-      expect(leftovers()).toEqual([]);
-      l.sock.close();
-    } finally { await bare.stop(); }
-  });
-
-  it('refuses a remote-looking or closed lifeline without touching /dev/shm', async () => {
-    const l = await lifeline({ path: srv.socket });
-    l.sock.close();
-    await until(() => !l.sock.isOpen);
-    const r = await openShm({ lifeline: l.sock, command: l.command, handlers: collector().handlers });
-    expect(r).toBe('the socket is not connected');
-  });
-
-  it('parses the SHM.OPEN reply as a RESP2 flat array or a map', () => {
-    const flat = ['version', 1, 'session', 7, 'req-capacity', 4096, 'rep-capacity', 8192, 'server-pid', 42];
-    expect(parseOpenReply(flat)).toEqual({ version: 1, session: 7, reqCapacity: 4096, repCapacity: 8192, serverPid: 42 });
-    expect(parseOpenReply(['version', 1])).toBe('SHM.OPEN reply lacks session');
-    expect(parseOpenReply('OK')).toBe('SHM.OPEN replied with something other than a map');
-  });
 });
 
 describe('ShmChannel when redis-server dies', () => {
   it('closes every channel within 100 ms, stops the worker, and leaves nothing in /dev/shm', async () => {
     const victim = await startRedis();
-    const a = await open({}, { path: victim.socket });
-    const b = await open({}, { port: victim.port });
+    const a = await open({ path: victim.socket });
+    const b = await open({ port: victim.port });
     a.ch.write(Buffer.from(resp('PING')));
     await until(() => a.c.text === '+PONG\r\n');
     const t0 = Date.now();
