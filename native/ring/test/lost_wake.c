@@ -4,7 +4,8 @@
  * test when neither side makes progress for 2 s (printing both rings' words).
  *   data phase:  ping-pong over two rings; every message is a wait for data
  *   space phase: a 4 KiB ring, the producer waits for room for messages of half to the
- *                whole ring, the consumer drains in random pieces and checks every byte;
+ *                whole ring (half of them the whole ring), the consumer drains it all at
+ *                once or in random pieces and checks every byte;
  *                every message is a wait for space (and most reads a wait for data)
  * Spin budgets are 0, tiny (< 400 ns) or up to 20 us, and both sides add random delays,
  * so announcements, re-checks and publications interleave in every order.
@@ -131,7 +132,7 @@ static void *space_producer(void *a) {
     sp *x = (sp *)a;
     uint64_t rng = x->seed, sizes = x->seed;
     for (uint64_t i = 0; i < x->n; i++) {
-        uint64_t len = rt_range(&sizes, x->r.cap / 2, x->r.cap);
+        uint64_t len = rt_rand(&sizes) & 1 ? x->r.cap : rt_range(&sizes, x->r.cap / 2, x->r.cap);
         wait_space_forever(&x->r, len, &rng);
         CHECK_EQ(write_and_wake(&x->r, rt_stream_at(x->st, x->bytes), len), len);
         x->bytes += len;
@@ -147,7 +148,10 @@ static void *space_consumer(void *a) {
     uint8_t buf[4096];
     while (x->bytes < x->n) {               /* here n is the byte total to receive */
         wait_data_forever(&x->r, &rng);
-        int64_t got = read_and_wake(&x->r, buf, rt_range(&rng, 1, sizeof buf));
+        /* half the time drain everything at once (one publication that lands right as the
+         * producer announces its park), else a log-uniform piece */
+        uint64_t want = rt_rand(&rng) & 1 ? sizeof buf : 1 + rt_rand(&rng) % (1ull << rt_range(&rng, 0, 12));
+        int64_t got = read_and_wake(&x->r, buf, want);
         CHECK(got > 0);
         CHECK(memcmp(buf, rt_stream_at(x->st, x->bytes), (size_t)got) == 0); /* exact bytes, in order */
         x->bytes += (uint64_t)got;
@@ -228,7 +232,7 @@ int main(int argc, char **argv) {
     double s1 = (double)(shm_now_ns() - t0) / 1e9;
     uint64_t parks1 = a.in.parks + b.in.parks, wakes1 = a.out.wakes + b.out.wakes;
 
-    /* space phase: n/4 messages of 2..4 KiB through a 4 KiB ring */
+    /* space phase: n/4 messages of 2..4 KiB (half of them exactly 4 KiB) through a 4 KiB ring */
     __atomic_store_n(&phase, "space", __ATOMIC_RELEASE);
     shm_ring_ctl *c2 = new_ctl();
     uint8_t *d2 = rt_guarded_alloc(4096);
@@ -244,7 +248,7 @@ int main(int argc, char **argv) {
     p.n = n / 4; p.seed = seed * 5 + 2; c.seed = seed * 7 + 3;
     /* the consumer needs the byte total: replay the producer's message sizes */
     uint64_t sizes = p.seed, total = 0;
-    for (uint64_t i = 0; i < p.n; i++) total += rt_range(&sizes, 2048, 4096);
+    for (uint64_t i = 0; i < p.n; i++) total += rt_rand(&sizes) & 1 ? 4096 : rt_range(&sizes, 2048, 4096);
     c.n = total;
     t0 = shm_now_ns();
     CHECK(pthread_create(&ta, NULL, space_producer, &p) == 0);
