@@ -11,7 +11,7 @@ import { Spinner, type InboxEnd } from '../spinner/spinner.js';
 import type { Channel, ChannelHandlers } from './channel.js';
 import type { SocketChannel } from './socket.js';
 
-const IDLE_POLLS = 64;
+const POLL_MS = 2;
 
 export interface ShmChannelOptions {
   /** Bytes of the per-channel inbox between the spinner and the main thread (power of two, default 256 KiB). */
@@ -59,7 +59,7 @@ export class ShmChannel implements Channel {
     if (n < bytes.length) {
       this.queue.push(bytes);
       this.queueOff = n;
-      this.emptyPolls = 0;
+      this.lastProgress = performance.now();
       this.scheduleFlush();
     }
     if (n > 0) this.wake();
@@ -74,16 +74,16 @@ export class ShmChannel implements Channel {
   }
 
   /** REQ was full: poll for space on later turns of the event loop, never blocking it.
-   *  Polls back-to-back while the server keeps draining; after IDLE_POLLS empty polls it
-   *  backs off to a 1 ms timer so a starved server (2 cores) can have the CPU. */
+   *  Polls back-to-back while the server drained something in the last POLL_MS; after
+   *  that it backs off to a 1 ms timer so a starved server (2 cores) can have the CPU. */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    if (this.emptyPolls < IDLE_POLLS) setImmediate(this.flushNow);
+    if (performance.now() - this.lastProgress < POLL_MS) setImmediate(this.flushNow);
     else setTimeout(this.flushNow, 1);
   }
 
-  private emptyPolls = 0;
+  private lastProgress = 0;
   private readonly flushNow = (): void => this.flush();
 
   private flush(): void {
@@ -105,7 +105,7 @@ export class ShmChannel implements Channel {
         return;
       }
     } catch (e) { this.fail(e); return; }
-    if (wrote) { this.wake(); this.emptyPolls = 0; } else this.emptyPolls++;
+    if (wrote) { this.wake(); this.lastProgress = performance.now(); }
     if (this.queue.length > 0) this.scheduleFlush();
   }
 
