@@ -55,6 +55,8 @@ MUTANTS = [
                               "memcpy(buf, r->data, n - first);"), "functional", "plain", [], True),
     ("wake-producer-never", ("    if (__atomic_load_n(&r->ctl->producer_parked, __ATOMIC_RELAXED) == 0) return 0;",
                              "    return 0;"), "lost_wake", "plain", [], True),
+    ("wake-consumer-never-procs", ("    if (__atomic_load_n(&r->ctl->consumer_parked, __ATOMIC_RELAXED) == 0) return 0;",
+                                   "    return 0;"), "stress_procs", "plain", [], True),
     ("park-forgets-flag", ("    __atomic_store_n(parked, 1, __ATOMIC_RELAXED);\n", ""), "lost_wake", "plain", [], True),
     ("park-reads-seq-late", ("    shm_futex_wait(futex, seq, park_ns ? &ts : NULL);",
                              "    shm_futex_wait(futex, __atomic_load_n(futex, __ATOMIC_ACQUIRE), park_ns ? &ts : NULL);"),
@@ -89,6 +91,7 @@ def build(name, edit, test, flavor):
 
 
 def main():
+    os.makedirs(OUT, exist_ok=True)
     only = sys.argv[1:]
     caught = missed = hunts_missed = 0
     for name, edit, test, flavor, args, deterministic in MUTANTS:

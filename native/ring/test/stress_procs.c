@@ -5,14 +5,16 @@
  * forked child plays the server (validates a private copy of line 0 with
  * shm_header_check, consumes REQ, produces REP). Each process runs its producer and its
  * consumer in two threads through the spin-then-park waits, so parks and wakes go through
- * process-shared futexes. Consumers check every byte; checksums are compared across the
- * processes through a pipe.
+ * process-shared futexes; parks have no time limit and a watchdog in the parent fails the
+ * run if no index moves for 2 s (a lost wake-up across processes). Consumers check every
+ * byte; checksums are compared across the processes through a pipe.
  * usage: stress_procs [bytes_each_way [seed]]
  */
 #include "stress_loop.h"
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -39,7 +41,34 @@ static void side_init(rt_side *x, shm_ring *r, const rt_stream *st, uint64_t tot
     x->max_chunk = 2 * cap;
     x->blocking = 1;
     x->spin_ns = seed % 2000;                 /* 0..2 us: parks happen often */
-    x->park_ns = 200ull * 1000 * 1000;
+    x->park_ns = 0;                           /* no limit: a lost wake-up is a stall (watchdog) */
+}
+
+/* Parent-side watchdog: the four indices in the segment are the progress of both
+ * processes; if none moves for 2 s while the run is unfinished, a wake-up was lost. */
+typedef struct watch { shm_segment_header *h; int done; pid_t child; } watch;
+
+static void *watchdog(void *a) {
+    watch *w = (watch *)a;
+    uint64_t last = 0, since = shm_now_ns();
+    while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE)) {   /* acquire: pairs with main's release */
+        usleep(20000);
+        /* relaxed: only compared for change */
+        uint64_t now = __atomic_load_n(&w->h->req.tail, __ATOMIC_RELAXED) + __atomic_load_n(&w->h->req.head, __ATOMIC_RELAXED)
+                     + __atomic_load_n(&w->h->rep.tail, __ATOMIC_RELAXED) + __atomic_load_n(&w->h->rep.head, __ATOMIC_RELAXED);
+        if (now != last) { last = now; since = shm_now_ns(); continue; }
+        if (shm_now_ns() - since > 2000000000ull) {
+            const shm_ring_ctl *c[2] = { &w->h->req, &w->h->rep };
+            fprintf(stderr, "stress_procs: STALL: no index moved for 2 s\n");
+            for (int i = 0; i < 2; i++)
+                fprintf(stderr, "  %s: tail %llu head %llu consumer_parked %u data_futex %u producer_parked %u space_futex %u\n",
+                        i ? "REP" : "REQ", (unsigned long long)c[i]->tail, (unsigned long long)c[i]->head,
+                        c[i]->consumer_parked, c[i]->data_futex, c[i]->producer_parked, c[i]->space_futex);
+            kill(w->child, SIGKILL);
+            _exit(3);
+        }
+    }
+    return NULL;
 }
 
 /* The server side: everything it knows about the segment comes from its private copy. */
@@ -122,6 +151,9 @@ int main(int argc, char **argv) {
     rt_side prod, cons;
     side_init(&prod, &req, &req_st, total, seed * 7 + 3, REQ_CAP);
     side_init(&cons, &rp, &rep_st, total, seed * 11 + 4, REP_CAP);
+    watch w = { h, 0, pid };
+    pthread_t wd;
+    CHECK(pthread_create(&wd, NULL, watchdog, &w) == 0);
     run_pair(&prod, &cons);
 
     report rep;
@@ -129,6 +161,8 @@ int main(int argc, char **argv) {
     ssize_t got = read(pfd[0], &rep, sizeof rep);
     int status = 0;
     CHECK(waitpid(pid, &status, 0) == pid);
+    __atomic_store_n(&w.done, 1, __ATOMIC_RELEASE);           /* release: ends the watchdog */
+    CHECK(pthread_join(wd, NULL) == 0);
     double secs = (double)(shm_now_ns() - t0) / 1e9;
     int bad = 0;
     if (got != (ssize_t)sizeof rep) { fprintf(stderr, "child sent no report (status %d)\n", status); bad = 1; }
