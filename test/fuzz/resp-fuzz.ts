@@ -68,7 +68,11 @@ export function checkInput(input: Buffer, seed = 1): string | undefined {
     return e instanceof Error ? e.message : String(e);
   }
   const ms = performance.now() - t0;
-  if (ms > 1000) return `took ${ms.toFixed(0)} ms for ${input.length} bytes`;
+  if (ms > 1000) {
+    // a pause of the host (GC, two busy cores) is not a hang: slow only if slow every time
+    const again = [0, 1].map(() => { const t = performance.now(); feedIn(input, undefined); feedIn(input, new Rng(seed)); return performance.now() - t; });
+    if (Math.min(...again) > 1000) return `took ${ms.toFixed(0)} ms (then ${again.map((x) => x.toFixed(0)).join(', ')} ms) for ${input.length} bytes`;
+  }
   return undefined;
 }
 
