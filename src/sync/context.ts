@@ -36,6 +36,8 @@ export interface SyncOptions {
   spinUs?: number;
   /** How reply strings decode (default utf8). */
   encoding?: StringEncoding;
+  /** Aggregates may nest this many levels below the top-level one (default 7, as hiredis). */
+  maxDepth?: number;
   /** Called with RESP3 pushes that are not pub/sub traffic (e.g. tracking invalidations). */
   pushCallback?: (reply: RedisReply) => void;
 }
@@ -76,7 +78,7 @@ export class RedisContext {
   private commandTimeoutMs: number;
 
   constructor(readonly target: SocketTarget, readonly options: SyncOptions = {}) {
-    const enc = options.encoding ? { encoding: options.encoding } : {};
+    const enc = { ...(options.encoding ? { encoding: options.encoding } : {}), ...(options.maxDepth ? { maxDepth: options.maxDepth } : {}) };
     this.sockReader = new Reader<RedisReply>(enc);
     this.shmReader = new Reader<RedisReply>(enc);
     this.commandTimeoutMs = options.commandTimeoutMs ?? 0;

@@ -1,0 +1,115 @@
+// Sequential round trip (PING) by API and adapter, over shm and over the Unix socket, all in
+// one run with the configurations interleaved round by round (the host is shared and noisy:
+// compare rows of the same run, not across runs).
+//
+// Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { redisBusyPollAttach } from '../adapters/busy-poll.js';
+import { redisNodeAttach } from '../adapters/node.js';
+import { redisPollAttach, redisPollTick } from '../adapters/poll.js';
+import { redisAsyncConnectUnix, type AsyncContext } from '../src/async/index.js';
+import { redisCommand, redisConnectUnix, redisFree } from '../src/sync/api.js';
+import { REDIS_OK } from '../src/resp/types.js';
+
+type Transport = 'shm' | 'socket';
+interface Runner { name: string; transport: Transport; run(n: number, out: number[]): Promise<void>; close(): void }
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+function syncRunner(path: string, transport: Transport): Runner {
+  const c = redisConnectUnix(path, { transport });
+  if (c.err) throw new Error(c.errstr);
+  return {
+    name: 'sync (main thread waits)', transport,
+    async run(n, out) {
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const r = redisCommand(c, 'PING');
+        out.push(performance.now() - t0);
+        if (!r) throw new Error(c.errstr);
+      }
+    },
+    close() { redisFree(c); },
+  };
+}
+
+async function asyncRunner(path: string, transport: Transport, name: string, attach: (ac: AsyncContext) => number, tick?: (ac: AsyncContext) => void): Promise<Runner> {
+  const ac = redisAsyncConnectUnix(path, { transport });
+  if (attach(ac) !== REDIS_OK) throw new Error('attach failed');
+  await new Promise<void>((res, rej) => ac.setConnectCallback((c, s) => (s === REDIS_OK ? res() : rej(new Error(c.errstr)))));
+  return {
+    name, transport,
+    async run(n, out) {
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await new Promise<void>((res, rej) => {
+          let done = false;
+          ac.commandArgv((_c, r) => { done = true; out.push(performance.now() - t0); if (r) res(); else rej(new Error(ac.errstr)); }, undefined, ['PING']);
+          if (tick) {
+            const loop = (): void => { if (done) return; tick(ac); setImmediate(loop); };
+            setImmediate(loop);
+          }
+        });
+      }
+    },
+    close() { ac.free(); },
+  };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function main(): Promise<void> {
+  const rounds = arg('rounds', 5);
+  const n = arg('n', 2000);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
+  const sock = join(dir, 'redis.sock');
+  const proc = spawn('redis-server', ['--port', '0', '--unixsocket', sock, '--save', '', '--dir', dir,
+    '--loadmodule', join(root, 'native', 'module', 'redis-shm.so')], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+    const runners: Runner[] = [];
+    for (const t of ['shm', 'socket'] as const) {
+      runners.push(syncRunner(sock, t));
+      runners.push(await asyncRunner(sock, t, 'async + node adapter', redisNodeAttach));
+      runners.push(await asyncRunner(sock, t, 'async + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
+      runners.push(await asyncRunner(sock, t, 'async + poll adapter (tick per setImmediate)', redisPollAttach, (ac) => { redisPollTick(ac); }));
+    }
+    const samples = runners.map(() => [] as number[]);
+    const load0 = loadavg()[0]!;
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < runners.length; i++) {
+        const warm: number[] = [];
+        await runners[i]!.run(50, warm);
+        await runners[i]!.run(n, samples[i]!);
+      }
+    }
+    const load1 = loadavg()[0]!;
+    console.log(`PING sequential round trip, ${rounds} interleaved rounds x ${n} per configuration, Unix socket; 1-min load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} on ${process.env.NPROC ?? '2'} vCPUs\n`);
+    console.log('| API / adapter | transport | p50 µs | p99 µs | mean µs |');
+    console.log('|---|---|---:|---:|---:|');
+    runners.forEach((rn, i) => {
+      const s = samples[i]!;
+      const mean = s.reduce((a, b) => a + b, 0) / s.length;
+      console.log(`| ${rn.name} | ${rn.transport} | ${(pct(s, 50) * 1000).toFixed(1)} | ${(pct(s, 99) * 1000).toFixed(1)} | ${(mean * 1000).toFixed(1)} |`);
+    });
+    for (const rn of runners) rn.close();
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
