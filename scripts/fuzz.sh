@@ -73,7 +73,7 @@ for t in "${TARGETS[@]}"; do
       ;;
     resp)
       FUZZ_SECONDS=$SECONDS_EACH npx vitest run --config test/fuzz/vitest.fuzz.config.ts 2>&1 \
-        | tee "$WORK/log-resp" | grep -oE '(fuzz resp|crash kept).*' || true
+        | tee "$WORK/log-resp" | grep -oE '(fuzz resp: seed=[0-9]|crash kept).*' || true
       ;;
     *) echo "fuzz.sh: unknown target $t (parse, ring, resp)" >&2; exit 2 ;;
   esac
