@@ -452,7 +452,7 @@ export function redisReaderFeed<T>(r: Reader<T>, buf: Uint8Array | string, len?:
 
 /** Out-parameter of redisReaderGetReply (C's `void **reply`). */
 export interface ReplyOut<T> {
-  reply: T | undefined;
+  reply?: T | undefined;
 }
 
 /** hiredis redisReaderGetReply: REDIS_OK with `out.reply` set (undefined: need more), or REDIS_ERR. */
