@@ -88,6 +88,7 @@ describe('ACL matrix: shm replies are byte-identical to socket replies', () => {
   }
 
   it('counts: the matrix really compared allowed and denied commands', () => {
+    console.log(`acl-matrix: ${compared} commands compared over shm and socket, ${denied} of them denials, all byte-identical`);
     expect(compared).toBeGreaterThan(300);
     expect(denied).toBeGreaterThan(50);
   });

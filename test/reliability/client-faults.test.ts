@@ -124,6 +124,7 @@ describe('client faults', () => {
 
   it('afterwards the server holds no more fds than at start', async () => {
     await until(() => fdCount(srv.pid) <= baseFds, 3000, `fds back to ${baseFds}`);
+    console.log(`client-faults: ${names.length} client segments, none left in /dev/shm, sessions 0, fds ${fdCount(srv.pid)} (start ${baseFds})`);
     assertNoCrash(srv);
   });
 });

@@ -65,6 +65,14 @@ export function closeLines(srv: RedisServer, id: number): string[] {
   return srv.log().split('\n').filter((l) => l.includes(`shm: session ${id} (`) && l.includes('closed:'));
 }
 
+/** Waits for the module's close line for session `id` (the state word is published before
+ *  the log line is written) and returns every such line once it appeared. */
+export async function closeLogged(srv: RedisServer, id: number, ms = 3000): Promise<string[]> {
+  await until(() => closeLines(srv, id).length > 0, ms, `close of session ${id} logged`);
+  await sleep(20);   // a second line, if there were one, would follow at once
+  return closeLines(srv, id);
+}
+
 export function assertNoCrash(srv: RedisServer): void {
   const log = srv.log();
   for (const bad of ['crashed by signal', 'ASSERTION FAILED', 'Guru Meditation', 'AddressSanitizer', 'STACK TRACE']) {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Hostile, line } from './tools.js';
-import { assertNoCrash, closeLines, REASON, rssKb, Rng, sessions, socketRaw, STATE, waitSessions } from './helpers.js';
+import { assertNoCrash, closeLines, closeLogged, REASON, rssKb, Rng, sessions, socketRaw, STATE, waitSessions } from './helpers.js';
 
 const MAX_BULK = 1024 * 1024;   // the smallest proto-max-bulk-len Redis accepts
 
@@ -73,7 +73,7 @@ describe('hostile input through the segment', () => {
       const { id, ring, state } = await through(bytes);
       expect(ring).toBe(viaSocket);
       expect(state).toBe(`${STATE.CLOSED} ${REASON.PROTOCOL}`);
-      const lines = closeLines(srv, id);
+      const lines = await closeLogged(srv, id);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain('closed: protocol error');
       assertNoCrash(srv);
@@ -145,7 +145,7 @@ describe('hostile input through the segment', () => {
       expect(await h.closedState()).toBe(`${STATE.CLOSED} ${REASON.PROTOCOL}`);
       await h.end();
       expect(h.tagged('R').map((r) => r.bytes.toString()).join('')).toBe(viaSocket);
-      expect(closeLines(srv, id)).toHaveLength(1);
+      expect(await closeLogged(srv, id)).toHaveLength(1);
       await healthyWork();
       assertNoCrash(srv);
     });

@@ -210,6 +210,7 @@ describe('hostile SHM.OPEN', () => {
   });
 
   it('summary', () => {
+    console.log(`open-hostile: ${tried} SHM.OPEN calls, fds ${baseFds} -> ${fdCount(srv.pid)}, RSS ${baseRss} -> ${rssKb(srv.pid)} kB, segments mapped ${shmMappings(srv.pid)}`);
     expect(tried).toBeGreaterThan(10_000);
   });
 });
