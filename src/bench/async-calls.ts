@@ -4,12 +4,14 @@ import { AsyncContext, redisAsyncConnect, redisAsyncConnectUnix, type AsyncOptio
 import { RedisError, ReplyError } from '../errors.js';
 import { REDIS_OK, REDIS_REPLY_ERROR } from '../resp/types.js';
 import type { RedisReply } from '../resp/reply.js';
+import type { CommandArg } from '../format/argv.js';
 import type { Endpoint } from './raw-ping.js';
 
-/** Connect and resolve once the connect callback reported success. */
-export function connectAsync(ep: Endpoint, options: AsyncOptions): Promise<AsyncContext> {
+/** Connect (attaching an adapter first, if given) and resolve once the connect callback reported success. */
+export function connectAsync(ep: Endpoint, options: AsyncOptions, attach?: (ac: AsyncContext) => number): Promise<AsyncContext> {
   return new Promise((resolve, reject) => {
     const ac = 'path' in ep ? redisAsyncConnectUnix(ep.path, options) : redisAsyncConnect(ep.host, ep.port, options);
+    if (attach && attach(ac) !== REDIS_OK) { ac.free(); reject(new RedisError('ERR_ARGUMENT', 'adapter attach failed')); return; }
     ac.setConnectCallback((c, status) => {
       if (status === REDIS_OK) resolve(c);
       else reject(c.error ?? new RedisError('ERR_OTHER', c.errstr || 'connect failed'));
@@ -18,7 +20,7 @@ export function connectAsync(ep: Endpoint, options: AsyncOptions): Promise<Async
 }
 
 /** One command; resolves with its reply, rejects with ReplyError or the context's error. */
-export function call(ac: AsyncContext, argv: ReadonlyArray<string | Uint8Array>): Promise<RedisReply> {
+export function call(ac: AsyncContext, argv: readonly CommandArg[]): Promise<RedisReply> {
   return new Promise((resolve, reject) => {
     const rc = ac.commandArgv((c, r) => {
       if (r === null) reject(c.error ?? new RedisError('ERR_CLOSED', c.errstr || 'context closed'));

@@ -1,29 +1,63 @@
-// redis-shm's own client: the async (callback) API with the default node adapter, over
-// shm (transport 'shm': fail rather than fall back) or the socket (transport 'socket').
+// redis-shm's async (callback) API with one of the event-loop adapters, over shm
+// (transport 'shm': fail rather than fall back) or the socket (transport 'socket').
+// Adapters: 'node' (the default doorbell), 'busy-poll', and 'poll' (caller-driven: this
+// driver ticks it on every turn of the event loop while replies are outstanding, as an
+// application with its own loop would).
+import { redisBusyPollAttach } from '../../adapters/busy-poll.js';
+import { redisNodeAttach } from '../../adapters/node.js';
+import { redisPollAttach, redisPollTick } from '../../adapters/poll.js';
 import type { AsyncContext } from '../async/index.js';
+import { RedisError } from '../errors.js';
+import type { CommandArg } from '../format/argv.js';
 import { REDIS_REPLY_NIL } from '../resp/types.js';
 import { call, connectAsync, disconnectAsync } from './async-calls.js';
 import type { Driver, DriverSpec, Endpoints } from './driver.js';
 import { endpointFor } from './endpoint.js';
 
+const ATTACH: Record<string, (ac: AsyncContext) => number> = {
+  node: redisNodeAttach,
+  'busy-poll': (ac) => redisBusyPollAttach(ac),
+  poll: redisPollAttach,
+};
+
 export async function openRedisShm(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
   // shm is opened through the Unix socket when there is one (the lifeline), else TCP.
   const ep = spec.transport === 'shm' ? (eps.unix ?? eps.tcp ?? endpointFor(spec, eps)) : endpointFor(spec, eps);
   const options = { transport: spec.transport === 'shm' ? 'shm' as const : 'socket' as const };
-  const ac = await connectAsync(ep, options);
+  const attach = ATTACH[spec.adapter ?? 'node'];
+  if (!attach) throw new RedisError('ERR_ARGUMENT', `unknown adapter ${String(spec.adapter)}`);
+  const ac = await connectAsync(ep, options, attach);
+
+  // The poll adapter does nothing by itself: tick it while replies are outstanding.
+  let outstanding = 0;
+  let ticking = false;
+  const tick = (): void => {
+    if (outstanding === 0 || ac.state === 'closed') { ticking = false; return; }
+    redisPollTick(ac);
+    setImmediate(tick);
+  };
+  const send = spec.adapter === 'poll'
+    ? async (argv: CommandArg[]) => {
+      outstanding++;
+      if (!ticking) { ticking = true; setImmediate(tick); }
+      try { return await call(ac, argv); } finally { outstanding--; }
+    }
+    : (argv: CommandArg[]) => call(ac, argv);
+
   let sub: AsyncContext | undefined;
   return {
     spec,
-    ping: () => call(ac, ['PING']),
-    get: (k) => call(ac, ['GET', k]),
+    ping: () => send(['PING']),
+    get: (k) => send(['GET', k]),
     getBuffer: async (k) => {
-      const r = await call(ac, ['GET', k]);
+      const r = await send(['GET', k]);
       return r.type === REDIS_REPLY_NIL ? null : r.buf;
     },
-    set: (k, v) => call(ac, ['SET', k, v]),
-    pipelineGet: (keys) => Promise.all(keys.map((k) => call(ac, ['GET', k]))),
-    publish: async (ch, m) => (await call(ac, ['PUBLISH', ch, m])).integer,
+    set: (k, v) => send(['SET', k, v]),
+    pipelineGet: (keys) => Promise.all(keys.map((k) => send(['GET', k]))),
+    publish: async (ch, m) => (await send(['PUBLISH', ch, m])).integer,
     async subscribe(ch, onMessage) {
+      // The subscriber waits on its socket (SUBSCRIBE is socket-only); the default adapter.
       sub = await connectAsync(ep, options);
       await new Promise<void>((resolve, reject) => {
         sub!.commandArgv((_c, r) => {

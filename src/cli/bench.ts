@@ -29,6 +29,8 @@ export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--ch
 export const DEFAULT_SPECS: DriverSpec[] = [
   { client: 'redis-shm', transport: 'shm', api: 'sync', adapter: null },
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'node' },
+  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'busy-poll' },
+  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'poll' },
   { client: 'redis-shm', transport: 'shm', api: 'promise', adapter: 'node' },
   { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'node' },
   { client: 'redis-shm', transport: 'unix', api: 'promise', adapter: 'node' },
