@@ -132,6 +132,11 @@ export class Reader<T = RedisReply> {
     } else {
       let cap = Math.max(MIN_BUF, this.buf.length);
       while (cap < liveNeed) cap *= 2;
+      // Inside a bulk of known length, growth (still driven by bytes that arrived, so a
+      // bluffed length costs nothing) stops at exactly that bulk: a 512 MB value must not
+      // take a 1 GB buffer.
+      const t = this.ridx >= 0 ? this.tasks[this.ridx]! : undefined;
+      if (t !== undefined && t.blen >= 0) cap = Math.min(cap, Math.max(t.blen + 3, liveNeed)); // body, CRLF, sentinel
       const nb = Buffer.allocUnsafeSlow(cap);
       this.buf.copy(nb, 0, this.pos, this.len);
       this.buf = nb;

@@ -5,6 +5,7 @@ import {
   REDIS_REPLY_SET, REDIS_REPLY_STATUS, REDIS_REPLY_STRING, REDIS_REPLY_VERB,
 } from '../../src/resp/types.js';
 import type { RedisReply } from '../../src/resp/reply.js';
+import { Reader } from '../../src/resp/reader.js';
 import { readAll, SPLITS } from './feed.js';
 
 /** A compact, type-tagged view of a reply for comparisons. */
@@ -148,5 +149,26 @@ describe('Reader limits', () => {
       if (maxBuf === 0) expect(internal.length).toBeGreaterThan(100000);
       else expect(internal.length).toBeLessThanOrEqual(maxBuf);
     }
+  });
+});
+
+describe('Reader memory for large bulks', () => {
+  it('sizes its buffer for a known bulk length, not the next power of two', () => {
+    const n = 3 * 1024 * 1024 + 17;
+    const r = new Reader();
+    r.feed(Buffer.from(`$${n}\r\n`));
+    expect(r.getReply()).toBeUndefined();
+    const piece = Buffer.alloc(64 * 1024, 0x78);
+    let sent = 0;
+    while (sent < n) {
+      const k = Math.min(piece.length, n - sent);
+      r.feed(piece.subarray(0, k));
+      sent += k;
+      expect(r.getReply()).toBeUndefined();
+    }
+    const cap = (r as unknown as { buf: Buffer }).buf.length;
+    expect(cap).toBeLessThan(n + 64 * 1024 + 16);
+    r.feed(Buffer.from('\r\n'));
+    expect(r.getReply()!.len).toBe(n);
   });
 });
