@@ -7,6 +7,8 @@ import { Segment, SHM_STATE_CLOSED, type CloseReason } from '../native/segment.j
 const CHUNK = 64 * 1024;
 /** Longest single park; between parks the segment state and the deadline are re-checked. */
 const PARK_SLICE_NS = 50e6;
+/** Park slice while REQ is full (REP is drained between slices). */
+const SPACE_SLICE_NS = 1e6;
 
 export class BlockingShm {
   private readonly buf = Buffer.allocUnsafeSlow(CHUNK);
@@ -15,19 +17,35 @@ export class BlockingShm {
   /** Takes ownership of a claimed segment. `spinNs`: how long to spin before parking. */
   constructor(private readonly seg: Segment, private readonly spinNs: number) {}
 
-  /** Writes all of `bytes`, waiting for REQ space up to `timeoutMs` (0 = no limit). */
-  write(bytes: Uint8Array, timeoutMs: number): void {
+  /**
+   * Writes all of `bytes`, waiting for REQ space up to `timeoutMs` (0 = no limit). While REQ
+   * is full, reply bytes are drained into `onReply`: a server blocked on a full REP ring
+   * would otherwise never consume REQ (a deadlock with a large pipeline).
+   */
+  write(bytes: Uint8Array, timeoutMs: number, onReply: (chunk: Uint8Array) => void): void {
     const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
     let off = 0;
     while (off < bytes.length) {
       this.checkOpen();
       const n = this.seg.write(bytes, off, bytes.length - off);
       if (n > 0) { off += n; this.seg.wakeServer(); continue; }
+      if (this.drain(onReply)) continue;
       const left = deadline - performance.now();
       if (left <= 0) throw new RedisError('ERR_TIMEOUT', `Timeout: the REQ ring stayed full for ${timeoutMs} ms`);
-      const want = Math.min(bytes.length - off, this.seg.reqCapacity);
-      this.seg.waitSpace(want, this.spinNs, Math.min(PARK_SLICE_NS, left * 1e6));
+      // short parks: the server may fill REP again while we wait for REQ space
+      this.seg.waitSpace(1, this.spinNs, Math.min(SPACE_SLICE_NS, left * 1e6));
     }
+  }
+
+  /** Moves every reply byte available now into `onReply`; true if there were any. */
+  private drain(onReply: (chunk: Uint8Array) => void): boolean {
+    let any = false;
+    for (let n = this.seg.read(this.buf, 0, CHUNK); n > 0; n = this.seg.read(this.buf, 0, CHUNK)) {
+      any = true;
+      this.seg.wakeServerSpace();
+      onReply(this.buf.subarray(0, n));
+    }
+    return any;
   }
 
   /**

@@ -224,7 +224,7 @@ export class RedisContext {
     }
     this.inflightRoute = route;
     const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
-    if (route === 'shm') this.shm!.write(bytes, this.commandTimeoutMs);
+    if (route === 'shm') this.shm!.write(bytes, this.commandTimeoutMs, (chunk) => this.shmReader.feed(chunk));
     else this.sock!.write(bytes);
   }
 

@@ -162,3 +162,20 @@ describe('sync API connect', () => {
     expect(redisGetReply(c)).toBe(REDIS_ERR);
   });
 });
+
+describe('sync API over shm, large pipelines', () => {
+  it('a pipeline larger than both rings completes, replies in order', () => {
+    const c = redisConnectUnix(srv.socket, { transport: 'shm', commandTimeoutMs: 20000 });
+    expect(c.transport).toBe('shm');
+    const big = Buffer.alloc(20000, 'x');
+    // 300 x 20 KB each way: 6 MB of requests and of replies through 1 MiB rings
+    for (let i = 0; i < 300; i++) redisAppendCommandArgv(c, ['ECHO', big]);
+    for (let i = 0; i < 300; i++) {
+      const r = c.getReply();
+      expect(r, c.errstr).not.toBeNull();
+      expect(r!.len).toBe(20000);
+      if (i === 299) expect(r!.buf!.equals(big)).toBe(true);
+    }
+    redisFree(c);
+  });
+});
