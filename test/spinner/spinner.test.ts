@@ -164,4 +164,24 @@ describe('Spinner', () => {
     expect(s.text).toBe(':5\r\n');
     await sp.unregister(c.id);
   });
+
+  it('does not spin while idle: after a reply, the process burns little CPU with a channel open', async () => {
+    const { c, p } = pair();
+    const s = sink();
+    const sp = Spinner.get();
+    sp.register(c.id, s);
+    p.write(Buffer.from('+warm\r\n'));
+    p.wakeServer();
+    await until(() => s.text === '+warm\r\n');
+    await new Promise((r) => setTimeout(r, 50));   // past the 50 us spin budget: the worker parks
+    const before = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 500));
+    const used = process.cpuUsage(before);
+    // a worker spinning through the idle half second would account for ~500 ms of CPU
+    expect((used.user + used.system) / 1000).toBeLessThan(150);
+    p.write(Buffer.from('+again\r\n'));           // and a parked worker still wakes for new data
+    p.wakeServer();
+    await until(() => s.text === '+warm\r\n+again\r\n');
+    await sp.unregister(c.id);
+  });
 });
