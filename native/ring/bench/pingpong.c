@@ -6,7 +6,8 @@
  *     procs        server in a forked process (default: a thread)
  *     pin          client on CPU 0, server on CPU 1
  *     cspin/sspin  spin budgets of client / server before parking (default: spin forever)
- *     interval_us  pause between requests (client sleeps), to measure wake-from-park
+ *     interval_us  silence between a reply and the next request (the client sleeps), to
+ *                  measure wake-from-park
  * Prints one line: min / p50 / p99 / p99.9 / max in microseconds, and park/wake counts.
  */
 #include "bench.h"
@@ -88,14 +89,11 @@ int main(int argc, char **argv) {
     CHECK(lat);
     uint8_t msg[4096], got[4096];
     memset(msg, 'x', sizeof msg);
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
+    /* relative sleeps: every request follows at least interval_us of silence, even when the
+     * host delays us (an absolute schedule would catch up with back-to-back requests) */
+    struct timespec gap = { (time_t)(c.interval_us / 1000000), (long)(c.interval_us % 1000000) * 1000 };
     for (uint64_t i = 0; i < warm + c.n; i++) {
-        if (c.interval_us) {
-            next.tv_nsec += (long)(c.interval_us * 1000);
-            while (next.tv_nsec >= 1000000000L) { next.tv_nsec -= 1000000000L; next.tv_sec++; }
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
-        }
+        if (c.interval_us) clock_nanosleep(CLOCK_MONOTONIC, 0, &gap, NULL);
         msg[0] = (uint8_t)(i & 0x7e);
         uint64_t t0 = shm_now_ns();
         CHECK_EQ(shm_ring_write(&req, msg, c.size), c.size);
