@@ -71,9 +71,9 @@ static void refresh_server_config(RedisModuleCtx *ctx) {
     long long fsync = config_number(ctx, "appendfsync", 0);
     /* relaxed: independent knobs */
     __atomic_store_n(&G.proto_max_bulk, (uint64_t)bulk, __ATOMIC_RELAXED);
-    __atomic_store_n(&G.aof_always, (uint32_t)(aof == 1 && fsync == 2), __ATOMIC_RELAXED);
-    __atomic_store_n(&G.allow_debug, (uint32_t)(config_number(ctx, "enable-debug-command", 0) == 1), __ATOMIC_RELAXED);
-    __atomic_store_n(&G.allow_module, (uint32_t)(config_number(ctx, "enable-module-command", 0) == 1), __ATOMIC_RELAXED);
+    __atomic_store_n(&G.aof_always, (uint32_t)(aof == 1 && fsync == 2), __ATOMIC_RELAXED);   /* relaxed: a knob */
+    __atomic_store_n(&G.allow_debug, (uint32_t)(config_number(ctx, "enable-debug-command", 0) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
+    __atomic_store_n(&G.allow_module, (uint32_t)(config_number(ctx, "enable-module-command", 0) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
 }
 
 /* ---------- commands ---------- */

@@ -34,6 +34,7 @@ typedef struct shm_globals {
 
 extern shm_globals G;
 
+/* relaxed: each config value is an independent knob, read without ordering */
 static inline long long shm_cfg_get(const long long *v) { return __atomic_load_n(v, __ATOMIC_RELAXED); }
 
 #define SHM_QUERYBUF_LIMIT (1024ull * 1024 * 1024 + 65536)   /* Redis client-query-buffer-limit 1gb */

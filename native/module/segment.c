@@ -104,13 +104,13 @@ int shm_segment_claim(shm_mapping *m, const uint8_t token[SHM_TOKEN_BYTES], uint
     }
     /* relaxed: the client must not touch the rings before the reply; we only check */
     if (__atomic_load_n(&h->req.tail, __ATOMIC_RELAXED) || __atomic_load_n(&h->req.head, __ATOMIC_RELAXED) ||
-        __atomic_load_n(&h->rep.tail, __ATOMIC_RELAXED) || __atomic_load_n(&h->rep.head, __ATOMIC_RELAXED)) {
+        __atomic_load_n(&h->rep.tail, __ATOMIC_RELAXED) || __atomic_load_n(&h->rep.head, __ATOMIC_RELAXED)) {   /* relaxed: same check */
         snprintf(err, errlen, "ERR SHM segment rings are not empty");
         return -1;
     }
     /* relaxed: published by the release CAS on state below */
     __atomic_store_n(&h->server_pid, pid, __ATOMIC_RELAXED);
-    __atomic_store_n(&h->session_id, session_id, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->session_id, session_id, __ATOMIC_RELAXED);   /* relaxed: same */
     uint32_t expect = SHM_STATE_NEW;
     /* release: server_pid and session_id are visible to a client that acquires CLAIMED */
     if (!__atomic_compare_exchange_n(&h->state, &expect, SHM_STATE_CLAIMED, 0, __ATOMIC_RELEASE,
@@ -132,7 +132,7 @@ int shm_segment_mark_closed(shm_segment_header *h, uint32_t reason) {
     /* relaxed: the first closer wins the reason; the state store below publishes it */
     uint32_t cur = __atomic_load_n(&h->state, __ATOMIC_RELAXED);
     if (cur == SHM_STATE_CLOSED) return 0;
-    __atomic_store_n(&h->close_reason, reason, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->close_reason, reason, __ATOMIC_RELAXED);   /* relaxed: published by the release below */
     /* release: close_reason is visible to a client that acquires state == CLOSED */
     __atomic_store_n(&h->state, SHM_STATE_CLOSED, __ATOMIC_RELEASE);
     /* full fence: the state store is ordered before the futex bumps the client waits on */

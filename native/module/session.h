@@ -79,8 +79,8 @@ void shm_table_free(shm_table *t);
 
 /* Relaxed counter updates: single writer, racy readers want a recent value, no ordering. */
 static inline void shm_count(uint64_t *c, uint64_t n) {
-    __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+    __atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);   /* relaxed: see above */
 }
-static inline uint64_t shm_read_count(const uint64_t *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }
+static inline uint64_t shm_read_count(const uint64_t *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }   /* relaxed: a statistic */
 
 #endif

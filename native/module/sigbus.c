@@ -31,7 +31,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx) {
         if (m == MAP_FAILED) break;
         /* relaxed: the serving thread polls the flag; nothing else is published with it */
         __atomic_store_n(&slots[i].faulted, 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&fault_count, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&fault_count, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
         return;   /* the faulting access is retried and now reads zeros */
     }
     /* Not ours: hand over to whoever was there before us. */

@@ -224,7 +224,7 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
     for (shm_session *s = w->list; s; s = s->next) {
         if (s->dead) continue;
         if (wants_close(s)) {
-            uint32_t reason = s->close_reason ? (uint32_t)s->close_reason : __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
+            uint32_t reason = s->close_reason ? (uint32_t)s->close_reason : __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);   /* acquire: as in wants_close */
             shm_session_close_locked(s, reason);
             s->dead = 1;
             continue;

@@ -19,7 +19,8 @@
 static int port;
 static int park_mode;
 static long gap_us;
-static int replica_port;   /* -R: a replica of the server, for the `replica` mode */   /* -g: pause between round trips, so the server parks */
+static int replica_port;
+static int no_tcp;   /* -n: ping mode without the interleaved tcp round trips */   /* -R: a replica of the server, for the `replica` mode */   /* -g: pause between round trips, so the server parks */
 static tool_seg g;
 static int sock;
 
@@ -64,7 +65,7 @@ static void ring_replies(long count) {
         if (r < 0) die("REP corrupt");
         rlen += (size_t)r;
         shm_ring_wake_producer(&g.rep);
-        if (__atomic_load_n(&g.hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED) die("session closed");
+        if (__atomic_load_n(&g.hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED) die("session closed");   /* acquire: pairs with the server's release of CLOSED */
     }
 }
 
@@ -97,13 +98,13 @@ static void bench_ping(long n) {
         ring_send(ping, 14);
         ring_replies(1);
         uint64_t t1 = shm_now_ns();
-        if (tool_sock_roundtrip(sock, ping, 14, b, sizeof b, 5000) < 0) die("socket");
+        if (!no_tcp && tool_sock_roundtrip(sock, ping, 14, b, sizeof b, 5000) < 0) die("socket");
         uint64_t t2 = shm_now_ns();
         ring[i] = t1 - t0;
         tcp[i] = t2 - t1;
     }
     report(park_mode ? "ring PING (client parks)" : "ring PING (client spins)", ring, (size_t)n);
-    report("tcp PING (same process, same run)", tcp, (size_t)n);
+    if (!no_tcp) report("tcp PING (same process, same run)", tcp, (size_t)n);
 }
 
 /* Alternates the producer between the ring and the socket (same process, same run). */
@@ -268,11 +269,12 @@ static void bench_big(long mib) {
 
 int main(int argc, char **argv) {
     int opt;
-    while ((opt = getopt(argc, argv, "p:w:g:R:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:w:g:R:n")) != -1) {
         if (opt == 'p') port = atoi(optarg);
         else if (opt == 'w') park_mode = !strcmp(optarg, "park");
         else if (opt == 'g') gap_us = atol(optarg);
         else if (opt == 'R') replica_port = atoi(optarg);
+        else if (opt == 'n') no_tcp = 1;
     }
     if (optind + 2 > argc || !port) { fprintf(stderr, "usage: shm-bench -p PORT [-w spin|park] ping|blpop|publish|pipeline N\n"); return 1; }
     const char *mode = argv[optind];

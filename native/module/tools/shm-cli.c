@@ -90,10 +90,11 @@ static int drain_rep(void) {
     return 0;
 }
 
+/* acquire: pairs with the server's release store of CLOSED, so close_reason is valid */
 static int is_closed(void) { return __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED; }
 
 static void print_state(void) {
-    printf("T %u %u\n", __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE), hdr->close_reason);
+    printf("T %u %u\n", __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE), hdr->close_reason);   /* acquire: as above */
     fflush(stdout);
 }
 
@@ -263,7 +264,7 @@ int main(int argc, char **argv) {
         } else if (!strcmp(d, "scribble")) {
             /* REP head past the server's tail: the server must see corruption, not overflow */
             __atomic_store_n(&hdr->rep.head, 0x7fffffffffffull, __ATOMIC_RELEASE);
-            __atomic_store_n(&hdr->req.tail, 0x7fffffffffffull, __ATOMIC_RELEASE);
+            __atomic_store_n(&hdr->req.tail, 0x7fffffffffffull, __ATOMIC_RELEASE);   /* release: like a real publish */
             shm_ring_wake_consumer(&req);
         } else if (!strcmp(d, "bumptail")) {
             /* release: like a real publish, though the bytes are gone with the truncation */
