@@ -49,7 +49,7 @@ describe('hostile clients against the module built with ASan/UBSan', () => {
     process.env.ASAN_OPTIONS = `log_path=${join(dir, 'asan')}:detect_leaks=0:handle_sigbus=0:abort_on_error=1`;
     process.env.UBSAN_OPTIONS = `log_path=${join(dir, 'asan')}:print_stacktrace=1`;
     try {
-      srv = await startRedis({ module: false, args: ['--loadmodule', so] });
+      srv = await startRedis({ module: false, args: ['--loadmodule', so, 'threads', '2'] });   // two serving threads
     } finally {
       for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
     }
