@@ -71,6 +71,11 @@ describe('replica and failover under shm traffic', () => {
     expect(w1.failed + w1.refused.length).toBe(0);
     await until(async () => (await cb.call('LLEN', 'before')) === `:${w1.acked.length}\r\n`, 5000, 'replica has every shm write');
 
+    // a session opened on the replica before the switch: read-only now, a master after
+    const onB = await connectShm(b.port);
+    const cmdB = (...argv: string[]): Promise<string | null> => new Promise((res) => onB.commandArgv((_c, r) => res(r ? (r.str ?? String(r.integer)) : null), 0, argv));
+    expect(await cmdB('SET', 'on-b', 'early')).toBe("READONLY You can't write against a read only replica.");
+
     // 2. failover while the shm client keeps writing
     const w2 = writer(ac, 'during', 16);
     await sleep(100);
@@ -92,6 +97,10 @@ describe('replica and failover under shm traffic', () => {
     expect(lost).toEqual([]);
     for (const r of w2.refused) expect(r).toBe("READONLY You can't write against a read only replica.");
     expect(w2.refused.length).toBeGreaterThan(0);   // the writer did run into the demoted master
+
+    // the session opened on the replica writes once it is the master
+    expect(await cmdB('SET', 'on-b', 'late')).toBe('OK');
+    onB.free();
 
     // the old master follows the new one, and both still serve shm sessions
     await until(async () => field(await replInfo(ca), 'master_link_status') === 'up', 10000, 'old master now a replica');
