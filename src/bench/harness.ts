@@ -25,11 +25,13 @@ export interface Profile {
   idle10s: boolean;
   /** Run value-100mb on the loaded host too (the slowest workload; off in --quick). */
   loaded100mb: boolean;
+  /** Run first-after-idle and idle-cpu on the loaded host too (off in --quick). */
+  loadedIdle: boolean;
 }
 
 export const PROFILES: Record<'full' | 'quick', Profile> = {
-  full: { seqMs: 3000, tputMs: 2000, count100mb: 3, idleReps: 5, idle10s: true, loaded100mb: true },
-  quick: { seqMs: 100, tputMs: 100, count100mb: 0, idleReps: 1, idle10s: false, loaded100mb: false },
+  full: { seqMs: 2000, tputMs: 1500, count100mb: 3, idleReps: 3, idle10s: true, loaded100mb: true, loadedIdle: true },
+  quick: { seqMs: 100, tputMs: 100, count100mb: 0, idleReps: 1, idle10s: false, loaded100mb: false, loadedIdle: false },
 };
 
 export const ALL_WORKLOADS = ['ping-seq', 'get-seq', 'set-seq', 'get-1000-concurrent', 'get-pipeline-100', 'get-threads',
@@ -91,6 +93,10 @@ async function runConditions(o: BenchOptions, rows: BenchRow[], want: (w: Worklo
       }
       const specs = drivers.map((d) => d.spec);
       try {
+        // Warm-up, not recorded: JIT, connection buffers, the shm spinner thread.
+        step('warm-up');
+        await sequential(drivers, (d) => d.get(KEY), Math.max(50, o.profile.seqMs / 4));
+        await batched(drivers, (d) => d.pipelineGet(KEYS_1000.slice(0, 100)), 100, Math.max(20, o.profile.tputMs / 10));
         if (want('ping-seq')) { step('ping-seq'); record(specs, 'ping-seq', await sequential(drivers, (d) => d.ping(), o.profile.seqMs)); }
         if (want('get-seq')) { step('get-seq'); record(specs, 'get-seq', await sequential(drivers, (d) => d.get(KEY), o.profile.seqMs)); }
         if (want('set-seq')) { step('set-seq'); record(specs, 'set-seq', await sequential(drivers, (d) => d.set(KEY, 'bench-value'), o.profile.seqMs)); }
@@ -141,7 +147,7 @@ async function runConditions(o: BenchOptions, rows: BenchRow[], want: (w: Worklo
       }
 
       // Idleness: one client connected at a time, so the CPU figures are its own.
-      if (want('first-after-idle') || want('idle-cpu')) {
+      if ((want('first-after-idle') || want('idle-cpu')) && (condition === 'idle' || o.profile.loadedIdle)) {
         for (const spec of specs) {
           if (o.signal?.aborted) break;
           step(`first-after-idle, idle-cpu: ${specLabel(spec)}`);
