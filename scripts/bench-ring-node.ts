@@ -131,7 +131,7 @@ async function streaming(bytes: number): Promise<number> {
 }
 
 /** Main thread (event loop) -> echo worker -> spinner -> doorbell -> main thread. */
-async function spinnerRoundTrip(n: number, direct: boolean, yieldSpin = true): Promise<number[]> {
+async function spinnerRoundTrip(n: number, direct: boolean, yieldSpin = true, kick = true): Promise<number[]> {
   Spinner.configure({ yieldSpin });
   const { c, p } = pair(65536);
   const stop = new Int32Array(new SharedArrayBuffer(4));
@@ -155,6 +155,7 @@ async function spinnerRoundTrip(n: number, direct: boolean, yieldSpin = true): P
       const t0 = process.hrtime.bigint();
       const p1 = new Promise<void>((r) => { resolve = r; });
       c.write(MSG); c.wakeServer();
+      if (kick) Spinner.get().expectReply();  // what ShmChannel.write does
       await p1;
       out.push(Number(process.hrtime.bigint() - t0));
     }
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     add('worker <-> worker, both parking (futex wake each way)', await workerRoundTrip(0, Math.floor(n / 4)));
     add('main (event loop) -> echo worker -> spinner -> doorbell -> main', await spinnerRoundTrip(Math.floor(n / 2), false));
     add('same, spinner without sched_yield while spinning', await spinnerRoundTrip(Math.floor(n / 2), false, false));
+    add('same, without waking a parked spinner at write (expectReply)', await spinnerRoundTrip(Math.floor(n / 2), false, true, false));
     add('main blocking in waitData (sync style) <-> echo worker', await spinnerRoundTrip(Math.floor(n / 2), true));
     mib.push(await streaming(QUICK ? 256 << 20 : 1 << 30));
   }

@@ -23,16 +23,20 @@ struct Waitv {  // struct futex_waitv, spelled out so older headers still build
   uint32_t reserved;
 };
 
-int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, size_t idx) {
+int32_t *CtrlWordAt(const Napi::CallbackInfo &info, size_t arr, Napi::Value index) {
   if (!info[arr].IsTypedArray() || info[arr].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
     ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl must be an Int32Array over a SharedArrayBuffer");
   // A SharedArrayBuffer-backed Int32Array: Data() is the shared backing store (Node 20).
   auto ctrl = info[arr].As<Napi::Int32Array>();
-  if (!info[idx].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrlIndex must be a number");
-  int64_t i = info[idx].As<Napi::Number>().Int64Value();
+  if (!index.IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index must be a number");
+  int64_t i = index.As<Napi::Number>().Int64Value();
   if (i < 0 || (size_t)i >= ctrl.ElementLength())
-    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrlIndex out of range");
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index out of range");
   return ctrl.Data() + i;
+}
+
+int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, size_t idx) {
+  return CtrlWordAt(info, arr, info[idx]);
 }
 
 uint64_t Ns(const Napi::CallbackInfo &info, size_t i) {
@@ -58,7 +62,8 @@ int Probe(const int32_t *ctrl, int32_t expected, std::vector<std::shared_ptr<Nat
 
 }  // namespace
 
-// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs, yieldSpin?) -> 0 timeout | 1 ready | 2 control
+// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs, yieldSpin?, parkedIndex?)
+//   -> 0 timeout | 1 ready | 2 control
 Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 6 || !info[0].IsArray()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be an array");
@@ -75,6 +80,8 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   int32_t expected = info[3].As<Napi::Number>().Int32Value();
   uint64_t spin_ns = Ns(info, 4), park_ns = Ns(info, 5);
   bool yield_spin = info.Length() > 6 && info[6].ToBoolean().Value();
+  // Optional: a ctrl slot this call sets to 1 while parked, so others can tell it needs a wake.
+  int32_t *parked_flag = info.Length() > 7 && !info[7].IsUndefined() ? CtrlWordAt(info, 1, info[7]) : nullptr;
 
   int r = Probe(ctrl, expected, segs);
   if (r != kTimeout) return Napi::Number::New(env, r);
@@ -109,6 +116,8 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   w[n].uaddr = (uint64_t)(uintptr_t)ctrl;
   w[n].flags = kFutex32 | FUTEX_PRIVATE_FLAG;  // SAB memory of this process
   w[n].reserved = 0;
+  // relaxed: a hint for the main thread (a stale value costs one needless or one missed early wake)
+  if (parked_flag) __atomic_store_n(parked_flag, 1, __ATOMIC_RELAXED);
   // full fence: parked=1 stores are ordered before the re-check (pairs with the publisher's fence)
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   r = Probe(ctrl, expected, segs);
@@ -133,6 +142,8 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
     // relaxed: only a hint to the publisher; a stale 1 costs it one spurious wake
     __atomic_store_n(&segs[i]->in.ctl->consumer_parked, 0u, __ATOMIC_RELAXED);
   }
+  // relaxed: the same kind of hint
+  if (parked_flag) __atomic_store_n(parked_flag, 0, __ATOMIC_RELAXED);
   if (r == kTimeout) r = Probe(ctrl, expected, segs);
   return Napi::Number::New(env, r);
 }

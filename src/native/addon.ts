@@ -43,7 +43,9 @@ export interface RawAddon {
   create(reqCapacity: number, repCapacity: number, mode: number): RawSegment;
   attach(id: number): RawSegment;
   openPeer(name: string, sessionId: number): RawSegment;
-  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number, yieldSpin?: boolean): 0 | 1 | 2;
+  /** Spin, then park on every listed segment's incoming ring and on ctrl[ctrlIndex] != expected.
+   *  yieldSpin: sched_yield now and then while spinning; parkedIndex: a ctrl slot set to 1 while parked. */
+  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number, yieldSpin?: boolean, parkedIndex?: number): 0 | 1 | 2;
   ringControl(ctrl: Int32Array, index: number): void;
   liveSegments(): number;
   layoutVersion: number;

@@ -15,7 +15,11 @@ export const BELL_SEQ = 16;
 export const MAIN_PARKED = 32;
 /** Main-owned: 1 asks the worker to exit its loop (process exit, last channel closed). */
 export const CTRL_STOP = 48;
-export const CONTROL_INTS = 64;
+/** Worker-owned (set inside addon.waitMany): 1 while the worker is parked. The main thread
+ *  reads it after writing a request and, if set, rings CTRL_SEQ so the worker is already
+ *  awake and spinning when the reply arrives (its wake overlaps the server's work). */
+export const WORKER_PARKED = 64;
+export const CONTROL_INTS = 80;
 
 // ---- inbox: one per channel; header ints, then the data ring at INBOX_DATA_OFFSET ----
 /** Main-owned: bytes consumed so far (uint32, wraps). */

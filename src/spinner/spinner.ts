@@ -9,7 +9,7 @@ import { RedisError } from '../errors.js';
 import { loadAddon, type RawAddon } from '../native/addon.js';
 import {
   BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE,
-  MAIN_PARKED, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, type ControlMessage, type WorkerConfig,
+  MAIN_PARKED, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
 export type InboxEnd = 'closed' | 'corrupt' | 'lost';
@@ -136,6 +136,13 @@ export class Spinner {
     if (reg.released.length === 1) this.post({ op: 'remove', id });
     this.arm();
     return done;
+  }
+
+  /** A request was just written: if the worker is parked, wake it now so that its wake-up
+   *  overlaps the server's work instead of following it. One load when it is awake. */
+  expectReply(): void {
+    // SC load, used as a hint: a stale 0 just leaves the normal path (the server's futex wake)
+    if (!this.stopped && Atomics.load(this.ctrl, WORKER_PARKED) === 1) this.addon.ringControl(this.ctrl, CTRL_SEQ);
   }
 
   /** Delivers whatever the worker has published, now (for a busy-polling caller such as

@@ -13,7 +13,7 @@ import { SHM_STATE_CLOSED } from '../native/segment.js';
 import { BoundaryScanner } from './frame.js';
 import {
   BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
-  STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, type ControlMessage, type WorkerConfig,
+  STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
 interface Entry {
@@ -166,7 +166,7 @@ for (;;) {
     ids.push(e.id);
   }
   if (recheck) continue;
-  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs, cfg.yieldSpin);
+  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs, cfg.yieldSpin, WORKER_PARKED);
 }
 
 for (const e of entries.values()) release(e);

@@ -70,7 +70,8 @@ export class ShmChannel implements Channel {
   }
 
   private wake(): void {
-    try { this.seg.wakeServer(); } catch (e) { this.fail(e); }
+    try { this.seg.wakeServer(); } catch (e) { this.fail(e); return; }
+    this.spinner.expectReply();
   }
 
   /** REQ was full: poll for space on later turns of the event loop, never blocking it.
