@@ -65,8 +65,11 @@ interface Task extends ReadTask {
 }
 
 function newTask(): Task {
-  return { type: -1, elements: -1, idx: 0, obj: null, parent: null, privdata: undefined, attribute: undefined, code: 0, blen: -1, isAttr: false };
+  return { type: -1, elements: -1, idx: 0, obj: null, parent: null, privdata: undefined, attribute: undefined, stable: false, code: 0, blen: -1, isAttr: false };
 }
+
+/** Bulks at least this large are handed over rather than copied (see keepsLargeStrings). */
+const HANDOVER_MIN = 1024 * 1024;
 
 /** Thrown internally to unwind a parse; turned into the reader's sticky error. */
 class Fail extends Error {}
@@ -334,12 +337,28 @@ export class Reader<T = RedisReply> {
     if (t.code === 0x3d && (n < 4 || buf[s + 3] !== 0x3a)) {
       throw new Fail('Verbatim string 4 bytes of content type are missing or incorrectly encoded.');
     }
+    const handover = n >= HANDOVER_MIN && this.fn.keepsLargeStrings === true;
+    t.stable = handover;
     const obj = this.fn.createString(t, buf, s, e);
+    t.stable = false;
     this.pos = e + 2;
     this.scan = this.pos;
+    if (handover) this.detachBuffer();
     this.created(t, obj);
     this.moveToNextTask();
     return true;
+  }
+
+  /** The factory kept a view of the buffer: continue in a new one with the unparsed bytes. */
+  private detachBuffer(): void {
+    const live = this.len - this.pos;
+    const nb = Buffer.allocUnsafeSlow(Math.max(MIN_BUF, live + 1));
+    this.buf.copy(nb, 0, this.pos, this.len);
+    this.buf = nb;
+    this.scan -= this.pos;
+    this.pos = 0;
+    this.len = live;
+    nb[live] = CR;
   }
 
   private processAggregate(t: Task): boolean {

@@ -90,6 +90,7 @@ export function createReplyFunctions(opts: ReplyFactoryOptions = {}): ReplyObjec
       // is cheaper than a copy and a decode later and loses nothing. Anything else keeps a
       // copy of its bytes (binary safe) and decodes on first access.
       if (r.len < LAZY_MIN && isAscii(b, start, end)) r._str = b.latin1Slice(start, end);
+      else if (task.stable) r._buf = b.subarray(start, end); // the reader handed this range over
       else r._buf = Buffer.from(b.subarray(start, end));
       return attach(task, r);
     },
@@ -120,6 +121,7 @@ export function createReplyFunctions(opts: ReplyFactoryOptions = {}): ReplyObjec
       r.integer = value ? 1 : 0;
       return attach(task, r);
     },
+    keepsLargeStrings: true,
   };
 }
 

@@ -45,6 +45,12 @@ export interface ReadTask {
   privdata: unknown;
   /** A RESP3 attribute (`|`) that preceded this value, already built by the factory, or undefined. */
   attribute: unknown;
+  /**
+   * True when createString's byte range will never be written again by the reader, so the
+   * factory may keep a view of it instead of a copy (the reader does this for large bulks
+   * when the factory sets `keepsLargeStrings`).
+   */
+  stable: boolean;
 }
 
 /**
@@ -67,4 +73,9 @@ export interface ReplyObjectFunctions<T> {
   createBool(task: ReadTask, value: boolean): T;
   /** Called on a partially built reply when the reader fails or is freed. Optional. */
   freeObject?(obj: T): void;
+  /**
+   * Set when createString keeps a view of large stable ranges (`task.stable`): the reader then
+   * hands over its buffer for bulks of 1 MiB or more instead of having them copied.
+   */
+  keepsLargeStrings?: boolean;
 }

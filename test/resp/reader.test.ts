@@ -172,3 +172,34 @@ describe('Reader memory for large bulks', () => {
     expect(r.getReply()!.len).toBe(n);
   });
 });
+
+describe('Reader handover of large bulks', () => {
+  it('hands large bulks to the default factory without a copy, and never writes into them again', () => {
+    const n = 2 * 1024 * 1024;
+    const frame = (fill: number): Buffer => Buffer.concat([Buffer.from(`$${n}\r\n`), Buffer.alloc(n, fill), Buffer.from('\r\n')]);
+    for (const split of SPLITS.filter((s) => s !== 'bytes')) {
+      const { replies, reader } = readAll<RedisReply>(Buffer.concat([frame(0x61), Buffer.from('+OK\r\n$3\r\nab')]), split);
+      expect(replies.map((r) => r.len)).toEqual([n, 2]);
+      reader.feed(Buffer.from('c\r\n'));
+      reader.feed(frame(0x62));
+      const more = [reader.getReply()!, reader.getReply()!];
+      expect(more.map((r) => r.len)).toEqual([3, n]);
+      expect(replies[0]!.buf!.every((b) => b === 0x61)).toBe(true);
+      expect(more[1]!.buf!.every((b) => b === 0x62)).toBe(true);
+      expect(more[0]!.str).toBe('abc');
+    }
+  });
+
+  it('custom factories without keepsLargeStrings always get ranges to copy', () => {
+    const seen: boolean[] = [];
+    const r = new Reader<number>({
+      fn: {
+        createString: (t, _b, s, e) => { seen.push(t.stable); return e - s; },
+        createArray: () => 0, createInteger: () => 0, createDouble: () => 0, createNil: () => 0, createBool: () => 0,
+      },
+    });
+    r.feed(Buffer.concat([Buffer.from('$2000000\r\n'), Buffer.alloc(2_000_000), Buffer.from('\r\n')]));
+    expect(r.getReply()).toBe(2_000_000);
+    expect(seen).toEqual([false]);
+  });
+});
