@@ -69,6 +69,10 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private readonly buffers: boolean;
   /** Re-issued after a reconnect (the pub/sub layer registers its subscriptions here). */
   private readonly restorers = new Set<() => void>();
+  /** The completion of a connect attempt in progress. */
+  private opening: ((err?: Error) => void) | undefined;
+  private closedBy: RedisError | undefined;
+  private lastError: RedisError | undefined;
 
   constructor(readonly options: ClientOptions = {}) {
     super();
@@ -83,7 +87,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     this.state = 'connecting';
     return new Promise((resolve, reject) => {
       this.open((err) => {
-        if (err) { this.state = 'closed'; this.failQueued(err); this.emit('end'); reject(err); } else resolve(this);
+        if (!err) { resolve(this); return; }
+        if (this.state !== 'closed') { this.state = 'closed'; this.failQueued(err); this.emit('end'); }
+        reject(err);
       });
     });
   }
@@ -136,9 +142,18 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     const wasOpen = this.state !== 'idle';
     this.state = 'closed';
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.failQueued(new RedisError('ERR_CLOSED', 'the client disconnected'));
-    this.context?.free();
-    if (wasOpen && !this.context) this.emit('end');
+    this.reconnectTimer = undefined;
+    const err = new RedisError('ERR_CLOSED', 'the client disconnected');
+    const ctx = this.context;
+    this.context = undefined;
+    this.transport = undefined;
+    // commands in flight get their null reply from free(); the context is no longer ours, so
+    // settle() reports ERR_CLOSED for them
+    this.closedBy = err;
+    ctx?.free();
+    this.failQueued(err);
+    this.opening?.(err);
+    if (wasOpen) this.emit('end');
   }
 
   // ---- sending -----------------------------------------------------------------------------
@@ -198,7 +213,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private settle(p: Pending, r: RedisReply | null): void {
     if (p.raw) { p.raw(r); return; }
     if (r === null) {
-      p.reject(this.context?.error ?? new RedisError('ERR_CLOSED', 'the connection closed'));
+      p.reject(this.closedBy ?? this.context?.error ?? this.lastError ?? new RedisError('ERR_CLOSED', 'the connection closed'));
       return;
     }
     if (r.type === REDIS_REPLY_ERROR) { p.reject(new ReplyError(r.str ?? '')); return; }
@@ -207,8 +222,14 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   // ---- connecting --------------------------------------------------------------------------
 
-  private open(done: (err?: Error) => void): void {
+  private open(finish: (err?: Error) => void): void {
     const o = this.options;
+    const done = (err?: Error): void => {
+      if (this.opening !== done) return;
+      this.opening = undefined;
+      finish(err);
+    };
+    this.opening = done;
     const ao = {
       transport: o.transport ?? 'auto', connectTimeoutMs: o.connectTimeout ?? 10000, commandTimeoutMs: o.commandTimeout ?? 0,
       username: o.username, password: o.password, protocol: o.resp ?? 2, db: this.db, name: this.name,
@@ -219,6 +240,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     if (o.adapter) o.adapter(ctx);
     ctx.setConnectCallback((c, status) => {
       if (this.context !== c) return;
+      this.lastError = c.error;
       if (status !== REDIS_OK) { this.context = undefined; done(c.error ?? new RedisError('ERR_OTHER', c.errstr)); return; }
       if (this.state === 'closed') { c.free(); return; }
       this.transport = c.transport;
@@ -233,6 +255,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     });
     ctx.setDisconnectCallback((c, status) => {
       if (this.context !== c) return;
+      this.lastError = c.error;
       this.context = undefined;
       this.transport = undefined;
       if (this.state === 'closed') { this.emit('end'); return; }

@@ -131,6 +131,40 @@ describe('promise client offline behaviour', () => {
     expect(((await c.ping().catch((e: unknown) => e)) as RedisError).code).toBe('ERR_CLOSED');
   });
 
+  it('disconnect() while connecting rejects connect() and emits end once', async () => {
+    const c = createClient({ path: srv.socket, transport: 'shm' });
+    let ends = 0;
+    c.on('end', () => ends++);
+    const p = c.connect().catch((e: unknown) => e);
+    const q = c.ping().catch((e: unknown) => e);
+    c.disconnect();
+    expect(((await p) as RedisError).code).toBe('ERR_CLOSED');
+    expect(((await q) as RedisError).code).toBe('ERR_CLOSED');
+    expect(ends).toBe(1);
+    expect(c.state).toBe('closed');
+  });
+
+  it('authenticates as an ACL user over shm; a bad password fails connect with the server text', async () => {
+    const admin = createClient({ path: srv.socket });
+    await admin.connect();
+    await admin.sendCommand(['ACL', 'SETUSER', 'apiuser', 'on', '>s3cret', '~app:*', '+@all']);
+    const c = createClient({ path: srv.socket, transport: 'shm', username: 'apiuser', password: 's3cret' });
+    await c.connect();
+    expect(c.transport).toBe('shm');
+    expect(await c.aclWhoami()).toBe('apiuser');
+    expect(await c.set('app:x', '1')).toBe('OK');
+    const denied = await c.set('other:x', '1').catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(ReplyError);
+    expect((denied as ReplyError).code).toBe('NOPERM');
+    await c.quit();
+    const bad = createClient({ path: srv.socket, username: 'apiuser', password: 'wrong', reconnect: false });
+    const e = await bad.connect().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RedisError);
+    expect((e as Error).message).toMatch(/WRONGPASS/);
+    await admin.sendCommand(['ACL', 'DELUSER', 'apiuser']);
+    admin.disconnect();
+  });
+
   it('auto falls back to the socket without the module', async () => {
     const plain = await startRedis({ module: false });
     try {
