@@ -58,11 +58,12 @@ function workerUrl(): URL {
   if (!existsSync(builtPath)) {
     throw new RedisError('ERR_SHM_UNAVAILABLE', 'the spinner worker is not compiled: run npm run build:ts');
   }
-  const srcDir = fileURLToPath(new URL('.', import.meta.url));
+  // The worker and everything it imports: a stale build would test old code.
+  const srcDir = fileURLToPath(new URL('..', import.meta.url));
   const builtAt = statSync(builtPath).mtimeMs;
-  for (const f of ['worker.ts', 'slots.ts', 'frame.ts']) {
+  for (const f of ['spinner/worker.ts', 'spinner/slots.ts', 'spinner/frame.ts', 'native/addon.ts', 'native/segment.ts', 'errors.ts']) {
     if (statSync(srcDir + f).mtimeMs > builtAt) {
-      throw new RedisError('ERR_SHM_UNAVAILABLE', `dist/src/spinner/worker.js is older than src/spinner/${f}: run npm run build:ts`);
+      throw new RedisError('ERR_SHM_UNAVAILABLE', `dist/src/spinner/worker.js is older than src/${f}: run npm run build:ts`);
     }
   }
   return built;
