@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisError } from '../errors.js';
 import { benchCharts } from '../bench/charts.js';
+import { benchMarkdown } from '../bench/markdown.js';
 import { specLabel, type DriverSpec } from '../bench/driver.js';
 import { ALL_WORKLOADS, PROFILES, runBench, type WorkloadGroup } from '../bench/harness.js';
 import type { BenchRow, Condition } from '../bench/rows.js';
@@ -13,13 +14,14 @@ import type { Io } from './io.js';
 import { intOption, numberOption } from './options.js';
 import { resolveTarget } from './target.js';
 
-export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--chart-dir DIR] [--host H --port P | --socket PATH]
+export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--chart-dir DIR] [--markdown FILE] [--host H --port P | --socket PATH]
                       [--conditions idle,loaded] [--only WORKLOADS] [--clients SUBSTRINGS] [--threads N]
   Every client configuration against one server (the given one, or an embedded
   redis-server with the module), idle host then loaded host (a niced busy loop per core).
   --quick          under a minute (short runs; no 10 s idle window)
   --json FILE      write the rows as a JSON array
   --chart-dir DIR  write SVG charts
+  --markdown FILE  write the results as Markdown tables (for docs/benchmarks.md)
   --only LIST      workload groups: ${ALL_WORKLOADS.join(',')}
   --clients LIST   keep configurations whose label contains one of these (e.g. ioredis,shm)
   --threads N      load-generator threads for get-N-threads (default: one per core)
@@ -45,7 +47,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
     options: {
-      quick: { type: 'boolean' }, json: { type: 'string' }, 'chart-dir': { type: 'string' },
+      quick: { type: 'boolean' }, json: { type: 'string' }, 'chart-dir': { type: 'string' }, markdown: { type: 'string' },
       host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' },
       conditions: { type: 'string' }, only: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -78,6 +80,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   }
   io.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2) + '\n');
+  if (values.markdown) writeFileSync(values.markdown, benchMarkdown(rows));
   if (values['chart-dir']) {
     mkdirSync(values['chart-dir'], { recursive: true });
     for (const [file, svg] of benchCharts(rows, `redis-shm bench${values.quick ? ' --quick' : ''}, ${availableParallelism()} cores`)) {
