@@ -8,7 +8,7 @@ import {
 import type { RedisContext, SyncOptions } from '../../src/sync/context.js';
 import {
   REDIS_ERR, REDIS_ERR_EOF, REDIS_ERR_TIMEOUT, REDIS_OK, REDIS_REPLY_ARRAY, REDIS_REPLY_ERROR, REDIS_REPLY_INTEGER,
-  REDIS_REPLY_NIL, REDIS_REPLY_STATUS, REDIS_REPLY_STRING,
+  REDIS_REPLY_NIL, REDIS_REPLY_STATUS, REDIS_REPLY_STRING, REDIS_REPLY_MAP, REDIS_REPLY_DOUBLE,
 } from '../../src/index.js';
 
 const CASES = [
@@ -83,6 +83,21 @@ describe.each(CASES)('sync API over $name', (tc) => {
       got.push(r.type === REDIS_REPLY_ARRAY ? `[${r.element!.map((x) => x.str).join(',')}]` : String(r.str));
     }
     expect(got).toEqual(['OK', 'OK', 'OK', 'OK', 'QUEUED', '[in3]', 'OK', 'in0']);
+    redisFree(c);
+  });
+
+  it('HELLO 3 switches the whole connection to RESP3 (maps, doubles)', () => {
+    const c = open(tc);
+    const key = `sync:${tc.name}:h3`;
+    redisCommandArgv(c, ['DEL', key]);
+    redisCommandArgv(c, ['HSET', key, 'f', 'v']);
+    expect(redisCommandArgv(c, ['HGETALL', key])!.type).toBe(REDIS_REPLY_ARRAY);
+    expect(redisCommandArgv(c, ['HELLO', '3'])!.type).toBe(REDIS_REPLY_MAP);
+    const m = redisCommandArgv(c, ['HGETALL', key])!;
+    expect(m.type).toBe(REDIS_REPLY_MAP);
+    expect(m.element!.map((e) => e.str)).toEqual(['f', 'v']);
+    expect(redisCommandArgv(c, ['ZADD', `${key}:z`, '1.5', 'm'])!.integer).toBe(1);
+    expect(redisCommandArgv(c, ['ZSCORE', `${key}:z`, 'm'])!.type).toBe(REDIS_REPLY_DOUBLE);
     redisFree(c);
   });
 
