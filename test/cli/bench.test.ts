@@ -17,9 +17,10 @@ describe('redis-shm bench', () => {
   it('writes the JSON rows, the SVG charts and the table for a tiny run', async () => {
     const json = join(tmp, 'rows.json');
     const charts = join(tmp, 'charts');
+    const md = join(tmp, 'results.md');
     const io = captureIo();
     const code = await benchCommand(['--quick', '--conditions', 'idle', '--only', 'ping-seq,get-pipeline-100', '--clients', 'ioredis,node-redis unix promise-timeout-off',
-      '--socket', srv.socket, '--json', json, '--chart-dir', charts], io);
+      '--socket', srv.socket, '--json', json, '--chart-dir', charts, '--markdown', md], io);
     expect(code, io.err()).toBe(0);
 
     const rows = JSON.parse(readFileSync(json, 'utf8')) as BenchRow[];
@@ -35,6 +36,11 @@ describe('redis-shm bench', () => {
 
     expect(readdirSync(charts).sort()).toEqual(['latency-p50-idle.svg', 'latency-p99-idle.svg', 'throughput-idle.svg']);
     for (const f of readdirSync(charts)) expect(checkSvg(readFileSync(join(charts, f), 'utf8')), f).toEqual([]);
+
+    const markdown = readFileSync(md, 'utf8');
+    expect(markdown).toContain('#### idle host: Latency, microseconds, p50 / p99');
+    expect(markdown).toMatch(/\| ioredis unix promise \| [\d.k]+ \/ [\d.k]+ \|/);
+    expect(markdown).toContain('#### idle host: Throughput, commands/s');
 
     const table = io.out().split('\n');
     expect(table[0]).toMatch(/^condition\s+workload\s+client\s+transport\s+api\s+adapter\s+p50_us\s+p99_us\s+ops\/s\s+cpu%$/);
