@@ -1,5 +1,6 @@
 // Socket channel against a real redis-server: TCP and Unix, ordering, close semantics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { startRedis, resp, type RedisServer } from '../helpers/redis-server.js';
 import { SocketChannel } from '../../src/transport/socket.js';
 import type { RedisError } from '../../src/errors.js';
@@ -86,5 +87,25 @@ describe('SocketChannel', () => {
     await expect(SocketChannel.connect({ path: `${srv.dir}/nothing.sock` }, c.handlers)).rejects.toMatchObject({ code: 'ERR_IO' });
     await expect(SocketChannel.connect({}, c.handlers)).rejects.toMatchObject({ code: 'ERR_ARGUMENT' });
     expect(c.closes).toEqual([]);
+  });
+
+  it('rejects with ERR_TIMEOUT when the connect does not complete in time', async () => {
+    // A stopped redis-server with a full accept queue: the kernel drops further SYNs.
+    const stuck = await startRedis({ module: false, args: ['--tcp-backlog', '1'] });
+    process.kill(stuck.pid, 'SIGSTOP');
+    const fill = Array.from({ length: 4 }, () => connect(stuck.port, '127.0.0.1').on('error', () => undefined));
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
+      const c = collector();
+      await expect(SocketChannel.connect({ port: stuck.port, connectTimeoutMs: 300 }, c.handlers))
+        .rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+      expect(c.closes).toEqual([]);
+    } finally {
+      fill.forEach((f) => f.destroy());
+      process.kill(stuck.pid, 'SIGCONT');
+      await stuck.stop();
+    }
   });
 });
