@@ -87,6 +87,15 @@ describe.each(CASES)('promise client over $name', ({ transport }) => {
     c.disconnect();
   });
 
+  it('commandTimeout rejects a command with no reply in time (ERR_TIMEOUT), then reconnects', async () => {
+    const c = await client(transport, { commandTimeout: 100, reconnect: () => 10 });
+    const e = await c.blpop(`cl:${transport}:never`, 5).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RedisError);
+    expect((e as RedisError).code).toBe('ERR_TIMEOUT');
+    expect(await c.ping()).toBe('PONG');
+    c.disconnect();
+  });
+
   it('reconnects after the server kills the connection, restoring db and name', async () => {
     const c = await client(transport, { db: 2, name: `cl-${transport}`, reconnect: () => 20 });
     const k = `cl:${transport}:db`;
