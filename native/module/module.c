@@ -242,12 +242,13 @@ static int cmd_info(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
 
 static void info_func(RedisModuleInfoCtx *ictx, int for_crash_report) {
     (void)for_crash_report;
-    uint64_t spins = 0, parks = 0, timeouts = 0, holds = 0, cmds = 0, held = 0;
+    uint64_t spins = 0, parks = 0, timeouts = 0, missed = 0, holds = 0, cmds = 0, held = 0;
     for (int i = 0; i < shm_workers_count(); i++) {
         shm_worker *w = shm_worker_at(i);
         spins += shm_read_count(&w->spins);
         parks += shm_read_count(&w->parks);
         timeouts += shm_read_count(&w->park_timeouts);
+        missed += shm_read_count(&w->missed_wakes);
         holds += shm_read_count(&w->lock_holds);
         cmds += shm_read_count(&w->commands);
         held += shm_read_count(&w->held);
@@ -270,6 +271,7 @@ static void info_func(RedisModuleInfoCtx *ictx, int for_crash_report) {
     RedisModule_InfoAddFieldULongLong(ictx, "spins", spins);
     RedisModule_InfoAddFieldULongLong(ictx, "parks", parks);
     RedisModule_InfoAddFieldULongLong(ictx, "park_timeouts", timeouts);
+    RedisModule_InfoAddFieldULongLong(ictx, "park_timeouts_with_work", missed);
     RedisModule_InfoAddFieldULongLong(ictx, "command_cache", shm_exec_cache_size());
 }
 

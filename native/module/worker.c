@@ -20,6 +20,7 @@
 #define READ_CHUNK (256u * 1024)          /* bytes copied out of REQ per pass */
 #define WAITV_MAX 128                     /* FUTEX_WAITV_MAX */
 #define BATCH_MAX_NS (50ull * 1000)       /* a lock hold stops taking commands after this */
+#define NUDGE_MAX_DELAY_NS (100ull * 1000) /* longest a burst defers the main-loop nudge */
 
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
@@ -286,6 +287,15 @@ static int after_batch(shm_worker *w) {
     return woke;
 }
 
+/* Another batch can start right away: a parsed command that may run, or request bytes. */
+static int more_ready(shm_worker *w) {
+    for (shm_session *s = w->list; s; s = s->next) {
+        if (s->dead) continue;
+        if (s->cmd_ready ? can_run(s) : shm_ring_readable(&s->req) > 0) return 1;
+    }
+    return 0;
+}
+
 static void nudge_cb(void *unused) {
     (void)unused;
     /* relaxed: only dedups nudges; the main loop iteration itself is what we wanted */
@@ -380,7 +390,10 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
         ts.tv_sec = (time_t)(abs_ns / 1000000000ull);
         ts.tv_nsec = (long)(abs_ns % 1000000000ull);
         long r = waitv_missing ? -1 : syscall(SYS_futex_waitv, wv, (unsigned)n, 0u, &ts, CLOCK_MONOTONIC);
-        if (r < 0 && !waitv_missing && errno == ETIMEDOUT) shm_count(&w->park_timeouts, 1);
+        if (r < 0 && !waitv_missing && errno == ETIMEDOUT) {
+            shm_count(&w->park_timeouts, 1);
+            if (any_ready(w)) shm_count(&w->missed_wakes, 1);   /* work was there: a wake went missing */
+        }
         if (r < 0 && (waitv_missing || errno == ENOSYS)) {
             waitv_missing = 1;
             struct timespec short_sleep = {0, 200 * 1000};   /* 200 us polling without futex_waitv */
@@ -411,7 +424,15 @@ static void *worker_main(void *arg) {
             RedisModule_ThreadSafeContextUnlock(w->ctx);
             record_hold(w, shm_now_ns() - t1);
             (void)t0;
-            if (effects) nudge_main();   /* first: the main loop's wake-up is the longer path */
+            uint64_t t2 = shm_now_ns();
+            if (effects && !w->effects_since) w->effects_since = t2;
+            /* Nudge the main loop once a burst is over (or has run NUDGE_MAX_DELAY_NS):
+             * a nudge per batch would make it contend for the lock after every batch of a
+             * long pipeline. First, because the main loop's wake-up is the longer path. */
+            if (w->effects_since && (held || !more_ready(w) || t2 - w->effects_since > NUDGE_MAX_DELAY_NS)) {
+                nudge_main();
+                w->effects_since = 0;
+            }
             after_batch(w);
             rotate(w);
             if (held) shm_count(&w->held, 1);

@@ -24,8 +24,9 @@ typedef struct shm_worker {
     uint32_t nsessions;           /* atomic: owned + inbox, for placement */
     uint32_t wake_word;           /* private futex the main thread bumps */
     uint32_t stop;
+    uint64_t effects_since;       /* first batch with effects not yet followed by a nudge */
     /* statistics (relaxed; single writer) */
-    uint64_t lock_holds, commands, spins, parks, park_timeouts, held, hist[SHM_HIST_BUCKETS];
+    uint64_t lock_holds, commands, spins, parks, park_timeouts, missed_wakes, held, hist[SHM_HIST_BUCKETS];
 } shm_worker;
 
 int shm_workers_start(RedisModuleCtx *ctx, int n);

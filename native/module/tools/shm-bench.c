@@ -6,6 +6,7 @@
  *   shm-bench -p PORT publish N     ring PUBLISH -> socket subscriber receives it
  *   shm-bench -p PORT pipeline N    N pipelined SETs over the ring vs over the socket
  *   shm-bench -p PORT big MIB       SET and GET one MIB-sized value over the ring
+ *   shm-bench -p PORT depth MS      16 outstanding RPUSHes for MS ms: longest reply gap
  *   shm-bench -p PORT -R RPORT replica N   ring SET -> the replica at RPORT applied it
  * Options: -w spin|park (how the ring client waits for replies; default spin),
  *          -g US (ping: random pause up to US between round trips, so the server parks).
@@ -48,6 +49,7 @@ static void ring_send(const char *p, size_t n) {
     }
 }
 
+static long slow_wakes;   /* parked >= 95 ms and then found data: a missed or very late wake */
 static char rbuf[1 << 20];
 static size_t rlen;
 
@@ -59,7 +61,10 @@ static void ring_replies(long count) {
         memmove(rbuf, rbuf + at, rlen - at);
         rlen -= at;
         if (count == 0) break;
+        uint64_t tw = shm_now_ns();
+        uint64_t parks_before = g.rep.parks;
         int64_t a = park_mode ? shm_ring_wait_data(&g.rep, 0, 100000000) : shm_ring_wait_data(&g.rep, 1000000000ull, 100000000);
+        if (a > 0 && g.rep.parks > parks_before && shm_now_ns() - tw >= 95000000ull) slow_wakes++;
         if (a < 0) die("REP corrupt");
         int64_t r = shm_ring_read(&g.rep, rbuf + rlen, sizeof rbuf - rlen);
         if (r < 0) die("REP corrupt");
@@ -236,6 +241,28 @@ static void bench_replica(long n) {
     close(r);
 }
 
+/* Keeps `depth` RPUSHes outstanding for n ms (client parks between replies) and
+ * reports the longest gap between two replies: a lost wake-up shows as ~100 ms. */
+static void bench_depth(long ms) {
+    const char *cmd = "*3\r\n$5\r\nRPUSH\r\n$5\r\ndepth\r\n$1\r\nx\r\n";
+    size_t cl = strlen(cmd);
+    int depth = 16;
+    for (int i = 0; i < depth; i++) ring_send(cmd, cl);
+    uint64_t end = shm_now_ns() + (uint64_t)ms * 1000000ull, last = shm_now_ns(), worst = 0;
+    long done = 0;
+    while (shm_now_ns() < end) {
+        ring_replies(1);
+        uint64_t now = shm_now_ns();
+        if (now - last > worst) worst = now - last;
+        last = now;
+        done++;
+        ring_send(cmd, cl);
+    }
+    ring_replies(depth);
+    printf("depth %d for %ld ms: %ld replies, longest gap %.1f us, client parks ending with data after >= 95 ms: %ld\n",
+           depth, ms, done, worst / 1e3, slow_wakes);
+}
+
 /* SET then GET one value of n MiB over the ring; checks the bytes and times both. */
 static void bench_big(long mib) {
     size_t size = (size_t)mib << 20;
@@ -287,6 +314,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(mode, "publish")) bench_publish(n);
     else if (!strcmp(mode, "pipeline")) bench_pipeline(n);
     else if (!strcmp(mode, "big")) bench_big(n);
+    else if (!strcmp(mode, "depth")) bench_depth(n);
     else if (!strcmp(mode, "replica") && replica_port) bench_replica(n);
     else { fprintf(stderr, "unknown mode %s\n", mode); return 1; }
     return 0;
