@@ -67,6 +67,8 @@ static long long config_number(RedisModuleCtx *ctx, const char *name, long long 
 /* Re-reads the server settings the serving threads follow. */
 static void refresh_server_config(RedisModuleCtx *ctx) {
     long long bulk = config_number(ctx, "proto-max-bulk-len", 512ll * 1024 * 1024);
+    long long qbuf = config_number(ctx, "client-query-buffer-limit", 1024ll * 1024 * 1024);
+    __atomic_store_n(&G.querybuf_limit, (uint64_t)qbuf, __ATOMIC_RELAXED);   /* relaxed: a knob */
     long long aof = config_number(ctx, "appendonly", 0);
     long long fsync = config_number(ctx, "appendfsync", 0);
     /* relaxed: independent knobs */
@@ -311,7 +313,8 @@ static void on_config_change(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t
     rm_config_change *cc = data;
     for (uint32_t i = 0; cc && i < cc->num_changes; i++) {
         const char *n = cc->config_names[i];
-        if (!strcmp(n, "proto-max-bulk-len") || !strcmp(n, "appendonly") || !strcmp(n, "appendfsync")) {
+        if (!strcmp(n, "proto-max-bulk-len") || !strcmp(n, "appendonly") || !strcmp(n, "appendfsync") ||
+            !strcmp(n, "client-query-buffer-limit")) {
             refresh_server_config(ctx);
             return;
         }

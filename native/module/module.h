@@ -20,6 +20,7 @@ typedef struct shm_config {
 typedef struct shm_globals {
     shm_config cfg;
     uint64_t proto_max_bulk;      /* proto-max-bulk-len */
+    uint64_t querybuf_limit;      /* client-query-buffer-limit */
     uint32_t aof_always;          /* appendonly yes and appendfsync always */
     uint32_t allow_debug, allow_module;   /* enable-debug-command / enable-module-command not "no" */
     uint64_t sleep_epoch;         /* count of beforeSleep runs (EventLoop BEFORE_SLEEP) */
@@ -37,6 +38,5 @@ extern shm_globals G;
 /* relaxed: each config value is an independent knob, read without ordering */
 static inline long long shm_cfg_get(const long long *v) { return __atomic_load_n(v, __ATOMIC_RELAXED); }
 
-#define SHM_QUERYBUF_LIMIT (1024ull * 1024 * 1024 + 65536)   /* Redis client-query-buffer-limit 1gb */
 
 #endif

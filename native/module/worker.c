@@ -97,8 +97,11 @@ static size_t pump_in(shm_session *s) {
     if (avail < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
     if (avail == 0) return 0;
     size_t want = (size_t)avail < READ_CHUNK ? (size_t)avail : READ_CHUNK;
-    char *dst = shm_buf_reserve(&s->in, want, SHM_QUERYBUF_LIMIT);
-    if (!dst) { s->close_reason = SHM_CLOSE_PROTOCOL; return 0; }   /* query buffer limit */
+    /* relaxed: a knob; like the server, a client whose pending request outgrows
+     * client-query-buffer-limit is closed */
+    size_t limit = (size_t)__atomic_load_n(&G.querybuf_limit, __ATOMIC_RELAXED);
+    char *dst = shm_buf_reserve(&s->in, want, limit);
+    if (!dst) { s->close_reason = SHM_CLOSE_PROTOCOL; return 0; }
     int64_t r = shm_ring_read(&s->req, dst, want);
     if (r < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
     shm_buf_commit(&s->in, (size_t)r);

@@ -61,6 +61,19 @@ describe('session lifecycle', () => {
     expect(srv.log()).toContain('closed: protocol error');
   });
 
+  it('a request past client-query-buffer-limit closes the session, as the server closes a socket', async () => {
+    expect(await srv.command('CONFIG', 'SET', 'client-query-buffer-limit', '1mb')).toBe('+OK\r\n');
+    try {
+      const cli = new Cli(srv);
+      cli.send('open', line('cmd', 'SET', 'huge', 'x'.repeat(2 << 20)));
+      expect(await closedWith(cli)).toBe(REASON.PROTOCOL);
+      await cli.end();
+      expect(await srv.command('EXISTS', 'huge')).toBe(':0\r\n');
+    } finally {
+      expect(await srv.command('CONFIG', 'SET', 'client-query-buffer-limit', '1gb')).toBe('+OK\r\n');
+    }
+  });
+
   it('impossible ring indices close the session with CORRUPT', async () => {
     const cli = new Cli(srv);
     cli.send('open', line('cmd', 'PING'), 'wait', 'scribble');
