@@ -1,12 +1,22 @@
 // The latency tool's three rows: PING over TCP, over the Unix socket and over shm, all
-// with redis-shm's own client against the same server. Each comes back as a slot; a
-// transport that cannot be used comes back with the reason instead of failing the run.
-// `raw: true` measures TCP and Unix with a bare RESP loop over `net` instead (no client).
+// with redis-shm's own client (the API and adapter chosen) against the same server. Each
+// comes back as a slot; a transport that cannot be used comes back with the reason
+// instead of failing the run. `raw: true` measures TCP and Unix with a bare RESP loop over
+// `net` instead (no client library: what redis-cli --latency measures).
 import type { Target } from '../cli/target.js';
 import { Samples } from './stats.js';
 import type { ProbeSlot, Prober } from './interleave.js';
 import { RawPinger, type Endpoint } from './raw-ping.js';
-import { openClientProber } from './client-prober.js';
+import type { TransportName } from './driver.js';
+import { openDriver } from './drivers.js';
+
+export interface ProberOptions {
+  raw?: boolean;
+  /** redis-shm API: 'async' (default), 'sync' or 'promise'. */
+  api?: string;
+  /** Event-loop adapter for the async API (default 'node'). */
+  adapter?: string;
+}
 
 async function slot(name: string, open: (() => Promise<Prober>) | null, missing: string): Promise<ProbeSlot> {
   if (!open) return { name, prober: null, unavailable: missing, samples: new Samples() };
@@ -22,14 +32,19 @@ async function rawProber(name: string, ep: Endpoint): Promise<Prober> {
   return { name, ping: () => p.ping(), close: () => p.close() };
 }
 
-export async function openProbers(t: Target, opts: { raw?: boolean } = {}): Promise<ProbeSlot[]> {
-  const sock = (name: string, ep: Endpoint | null) =>
-    (ep ? () => (opts.raw ? rawProber(name, ep) : openClientProber(name, ep, 'socket')) : null);
-  const lifeline = t.unix ?? t.tcp;
+async function clientProber(t: Target, transport: TransportName, opts: ProberOptions): Promise<Prober> {
+  const api = opts.api ?? 'async';
+  const d = await openDriver({ client: 'redis-shm', transport, api, adapter: api === 'sync' ? null : opts.adapter ?? 'node' }, { tcp: t.tcp, unix: t.unix });
+  return { name: transport, ping: async () => { await d.ping(); }, close: () => { void d.close(); } };
+}
+
+export async function openProbers(t: Target, opts: ProberOptions = {}): Promise<ProbeSlot[]> {
+  const sock = (name: 'tcp' | 'unix', ep: Endpoint | null) =>
+    (ep ? () => (opts.raw ? rawProber(name, ep) : clientProber(t, name, opts)) : null);
   return [
     await slot('tcp', sock('tcp', t.tcp), 'no TCP port (the server listens on a Unix socket only)'),
     await slot('unix', sock('unix', t.unix), 'no Unix socket (set unixsocket in redis.conf, or pass --socket)'),
-    await slot('shm', t.shmProblem || !lifeline ? null : () => openClientProber('shm', lifeline, 'shm'), t.shmProblem ?? 'no server address'),
+    await slot('shm', t.shmProblem || !(t.unix ?? t.tcp) ? null : () => clientProber(t, 'shm', opts), t.shmProblem ?? 'no server address'),
   ];
 }
 

@@ -13,7 +13,8 @@ import { RedisError } from '../errors.js';
 import { intOption, numberOption } from './options.js';
 
 export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --socket PATH] [--duration S] [--history [--interval S]]
-                        [--chart FILE] [--json] [--raw] [--transports LIST] [--slice-ms MS]
+                        [--chart FILE] [--json] [--raw] [--transports LIST]
+                        [--api async|sync|promise] [--adapter node|busy-poll|poll] [--slice-ms MS]
   Sequential PING round trips with redis-shm's client on tcp, unix and shm against the
   same server (the given one, or an embedded redis-server with the module), interleaved
   round-robin in short slices.
@@ -22,6 +23,9 @@ export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --so
   --chart FILE   write an SVG bar chart of avg and p99 per transport
   --json         print the results as JSON instead of a table
   --transports LIST  measure only these (default tcp,unix,shm)
+  --api API      redis-shm API to measure with: async (default), sync (blocking, like
+                 redis-cli), promise
+  --adapter NAME event-loop adapter of the async API: node (default), busy-poll, poll
   --raw          tcp and unix rows with a bare RESP PING loop over net (no client library)
 `;
 
@@ -37,7 +41,7 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' },
       duration: { type: 'string' }, history: { type: 'boolean' }, interval: { type: 'string' },
-      chart: { type: 'string' }, json: { type: 'boolean' }, 'slice-ms': { type: 'string' }, raw: { type: 'boolean' }, transports: { type: 'string' },
+      chart: { type: 'string' }, json: { type: 'boolean' }, 'slice-ms': { type: 'string' }, raw: { type: 'boolean' }, transports: { type: 'string' }, api: { type: 'string' }, adapter: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,7 +59,8 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
   try {
     const only = values.transports?.split(',').map((t) => t.trim());
     for (const t of only ?? []) if (!['tcp', 'unix', 'shm'].includes(t)) throw new RedisError('ERR_ARGUMENT', `--transports: unknown transport ${JSON.stringify(t)}`);
-    slots = (await openProbers(target, { raw: values.raw ?? false })).filter((s) => !only || only.includes(s.name));
+    if (values.api && !['async', 'sync', 'promise'].includes(values.api)) throw new RedisError('ERR_ARGUMENT', `--api: unknown API ${JSON.stringify(values.api)} (async, sync or promise)`);
+    slots = (await openProbers(target, { raw: values.raw ?? false, api: values.api, adapter: values.adapter })).filter((s) => !only || only.includes(s.name));
     if (!values.json) io.stdout.write(`${target.describe}\n`);
     if (live && !history) io.stdout.write(`measuring ${duration ? `${duration} s` : 'until Ctrl-C'}...\n`);
 

@@ -49,6 +49,17 @@ describe('redis-shm latency', () => {
     expect(r.transports[0]!.samples).toBeGreaterThan(5);
     const bad = captureIo();
     await expect(latencyCommand(['--transports', 'udp'], bad)).rejects.toThrow(/unknown transport "udp"/);
+    await expect(latencyCommand(['--api', 'carrier-pigeon'], bad)).rejects.toThrow(/--api: unknown API/);
+  });
+
+  it('--api sync and --api promise measure shm with those APIs', async () => {
+    for (const api of ['sync', 'promise']) {
+      const io = captureIo();
+      expect(await latencyCommand(['--duration', '0.2', '--slice-ms', '20', '--api', api, '--transports', 'shm', '--json'], io)).toBe(0);
+      const [shm] = (JSON.parse(io.out()) as LatencyResult).transports;
+      expect(shm, api).toMatchObject({ transport: 'shm', available: true, reason: null });
+      expect(shm!.samples).toBeGreaterThan(5);
+    }
   });
 
   describe('against a given server without the module', () => {
