@@ -19,7 +19,7 @@ import { RedisError } from '../errors.js';
 import { formatArgv, type CommandArg } from '../format/argv.js';
 import { formatToArgv, type FormatArg } from '../format/printf.js';
 import { Reader } from '../resp/reader.js';
-import { type RedisReply, type StringEncoding } from '../resp/reply.js';
+import { RedisReply, type StringEncoding } from '../resp/reply.js';
 import { REDIS_ERR, REDIS_OK, REDIS_REPLY_ERROR, REDIS_REPLY_PUSH, REDIS_REPLY_STATUS } from '../resp/types.js';
 import type { Channel, ChannelHandlers, ChannelKind } from '../transport/channel.js';
 import { SocketChannel, type SocketTarget } from '../transport/socket.js';
@@ -88,6 +88,9 @@ interface PollableChannel extends Channel {
 
 const MONITOR_LINE = /^\d+\.\d+ \[\d+ /;
 
+export const WAIT_REFUSAL = 'ERR SHM-ROUTE WAIT and WAITAOF cannot count writes made over shm on this connection '
+  + "(the socket's replication offset does not include them); use transport 'socket' where WAIT is needed";
+
 function asRedisError(e: unknown): RedisError {
   if (e instanceof RedisError) return e;
   return new RedisError('ERR_OTHER', e instanceof Error ? e.message : String(e), { cause: e });
@@ -124,6 +127,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   private readonly subs = new Subscriptions();
   private monitor: Subscriber | undefined;
   private inMulti = false;
+  private servedOverShm = false;
   private protocol: 2 | 3 = 2;
   private tracking = false;
   private connectCb: ConnectCallback | undefined;
@@ -235,12 +239,27 @@ export class AsyncContext implements AsyncAdapterTarget {
 
   private canSend(e: Entry): boolean {
     if (this.state !== 'connected' && this.state !== 'disconnecting') return false;
+    if (this.refusesWait(e)) return this.shmQ.length + this.sockQ.length === 0;
     return this.activeRoute(e) === 'socket' ? this.shmQ.length === 0 : this.sockQ.length === 0;
+  }
+
+  /**
+   * WAIT / WAITAOF count replica acknowledgements of the socket client's last write. Writes
+   * made over shm are not the socket client's, so after any shm command WAIT would report
+   * acknowledgements for writes the replicas may not have: refuse it rather than lie.
+   */
+  private refusesWait(e: Entry): boolean {
+    return this.servedOverShm && (e.name === 'wait' || e.name === 'waitaof');
   }
 
   private send(e: Entry): void {
     const idle = this.sockQ.length + this.shmQ.length === 0;
-    if (this.activeRoute(e) === 'shm') {
+    if (this.refusesWait(e)) {
+      // Answered in place of the server, in order: nothing is in flight before it.
+      this.sockQ.push(e);
+      queueMicrotask(() => this.answerLocally(e, WAIT_REFUSAL));
+    } else if (this.activeRoute(e) === 'shm') {
+      this.servedOverShm = true;
       this.shmQ.push(e);
       this.shm!.write(e.bytes);
     } else {
@@ -258,6 +277,16 @@ export class AsyncContext implements AsyncAdapterTarget {
       this.hooks().addRead();
       this.armTimer();
     }
+  }
+
+  private answerLocally(e: Entry, text: string): void {
+    if (this.state === 'closed' || this.sockQ.peek() !== e) return; // closed: it got null already
+    this.sockQ.shift();
+    const r = new RedisReply(REDIS_REPLY_ERROR);
+    r._str = text;
+    r.len = Buffer.byteLength(text);
+    this.lastActivity = performance.now();
+    this.deliver(e, r);
   }
 
   private sendInternal(argv: CommandArg[], done: (r: RedisReply | null) => void): void {
