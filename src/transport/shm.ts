@@ -2,9 +2,12 @@
 // reply bytes arrive through the process's spinner worker (src/spinner). The socket the
 // session was opened on stays open as its lifeline: when it closes, so does this channel.
 //
-// States: open -> closed. Causes of closed: close() (no error), the lifeline closed
-// (ERR_EOF), the server closed the session (ERR_SHM_CLOSED, with its reason), the REP ring
-// violated the contract (ERR_SHM_CORRUPT), the spinner worker died (ERR_NATIVE).
+// States: open -> closed. Causes of closed: close() or closing the lifeline ourselves (no
+// error), the lifeline failing (ERR_EOF), the server closing the session (ERR_SHM_CLOSED
+// with its reason; ERR_EOF when its reason is the disconnect), the REP ring violating the
+// contract (ERR_SHM_CORRUPT), the spinner worker dying (ERR_NATIVE).
+// close() marks the segment CLOSED (reason client) and wakes the server; ending the
+// server-side session is the owner's job: SHM.CLOSE on the lifeline, or closing it.
 import { RedisError } from '../errors.js';
 import { Segment, SHM_STATE_CLOSED, type CloseReason } from '../native/segment.js';
 import { Spinner, type InboxEnd } from '../spinner/spinner.js';
@@ -27,7 +30,9 @@ export class ShmChannel implements Channel {
   private flushScheduled = false;
   private readonly spinner: Spinner;
   private readonly onLifelineClose = (err?: RedisError): void => {
-    this.finish(new RedisError('ERR_EOF', `the socket lifeline of the shm session closed${err ? `: ${err.message}` : ''}`, { cause: err }), 'disconnect');
+    // No error: our side closed the socket on purpose, so this is a requested close too.
+    if (!err) { this.finish(undefined, 'client'); return; }
+    this.finish(new RedisError('ERR_EOF', `the socket lifeline of the shm session closed: ${err.message}`, { cause: err }), 'disconnect');
   };
 
   /** Takes ownership of `seg` (an already claimed segment). */

@@ -131,4 +131,13 @@ describe('ShmChannel when redis-server dies', () => {
     await until(() => Spinner.channelCount === 0, 2000);
     expect(leftovers()).toEqual([]);
   });
+
+  it('closing the lifeline on purpose closes the channel without an error', async () => {
+    const s = await open({ path: srv.socket });
+    s.sock.close();
+    await until(() => s.c.closes.length > 0, 2000);
+    expect(s.c.closes).toEqual([undefined]);
+    expect(s.ch.isOpen).toBe(false);
+    await until(() => Spinner.channelCount === 0, 2000);
+  });
 });
