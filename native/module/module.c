@@ -380,6 +380,27 @@ static int apply_module_args(RedisModuleCtx *ctx, RedisModuleString **argv, int 
 
 /* ---------- load / unload ---------- */
 
+/* MODULE UNLOAD is refused while any session is open or still being torn down. */
+int RedisModule_OnUnload(RedisModuleCtx *ctx) {
+    /* relaxed: serving threads decrement it after freeing; a stale nonzero only refuses */
+    if (G.table.count || __atomic_load_n(&G.live_sessions, __ATOMIC_RELAXED)) {
+        RedisModule_Log(ctx, "warning", "shm: refusing to unload with %llu open shm session(s); close them first",
+                        (unsigned long long)G.table.count);
+        return REDISMODULE_ERR;
+    }
+    /* relaxed: set by serving threads, which have no sessions now; a queued one-shot
+     * callback must not outlive the library */
+    if (__atomic_load_n(&G.nudge_pending, __ATOMIC_RELAXED)) {
+        RedisModule_Log(ctx, "warning", "shm: a main-loop callback is still queued; retry MODULE UNLOAD");
+        return REDISMODULE_ERR;
+    }
+    shm_workers_stop();
+    shm_sigbus_uninstall();
+    shm_table_free(&G.table);
+    shm_exec_cache_clear();
+    return REDISMODULE_OK;
+}
+
 int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     const char *missing = NULL;
     if (rm_api_init(ctx, &missing) != 0) return REDISMODULE_ERR;
@@ -428,26 +449,5 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         shm_sigbus_uninstall();
         return REDISMODULE_ERR;
     }
-    return REDISMODULE_OK;
-}
-
-/* MODULE UNLOAD is refused while any session is open or still being torn down. */
-int RedisModule_OnUnload(RedisModuleCtx *ctx) {
-    /* relaxed: serving threads decrement it after freeing; a stale nonzero only refuses */
-    if (G.table.count || __atomic_load_n(&G.live_sessions, __ATOMIC_RELAXED)) {
-        RedisModule_Log(ctx, "warning", "shm: refusing to unload with %llu open shm session(s); close them first",
-                        (unsigned long long)G.table.count);
-        return REDISMODULE_ERR;
-    }
-    /* relaxed: set by serving threads, which have no sessions now; a queued one-shot
-     * callback must not outlive the library */
-    if (__atomic_load_n(&G.nudge_pending, __ATOMIC_RELAXED)) {
-        RedisModule_Log(ctx, "warning", "shm: a main-loop callback is still queued; retry MODULE UNLOAD");
-        return REDISMODULE_ERR;
-    }
-    shm_workers_stop();
-    shm_sigbus_uninstall();
-    shm_table_free(&G.table);
-    shm_exec_cache_clear();
     return REDISMODULE_OK;
 }
