@@ -185,6 +185,9 @@ static void free_session(shm_session *s) {
 
 static int wants_close(shm_session *s) {
     if (shm_sigbus_faulted(s->reg_slot)) s->close_reason = SHM_CLOSE_FAULT;
+    /* acquire: the client ended the session itself (protocol.md §5); its reason stays */
+    else if (!s->close_reason && __atomic_load_n(&s->hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED)
+        s->close_reason = SHM_CLOSE_CLIENT;
     /* acquire: pairs with the release store in shm_session_close_locked */
     return s->close_reason || __atomic_load_n(&s->closing, __ATOMIC_ACQUIRE);
 }

@@ -48,6 +48,17 @@ describe('session lifecycle', () => {
     expect(await srv.command('SHM.INFO')).toContain('$8\r\nsessions\r\n:0\r\n');
   });
 
+  it('a client that ends the session itself (state CLOSED) is let go', async () => {
+    const cli = new Cli(srv);
+    cli.send('open', line('cmd', 'PING'), 'wait', 'clientclose', 'sleep 200', line('sock', 'SHM.INFO'));
+    const s = await cli.waitTag('S', 1);
+    expect(s[0]!.bytes.toString()).toContain('$8\r\nsessions\r\n:0\r\n');
+    cli.send('state');
+    const [st] = await cli.waitTag('T', 1);
+    expect(st!.text).toBe(`${STATE_CLOSED} ${REASON.CLIENT}`);
+    await cli.end();
+  });
+
   it('a protocol error gets the socket\'s error text, then the session closes', async () => {
     const bad = '*1\r\n+x\r\n';
     const viaSocket = await socketRaw(srv.port, bad);

@@ -15,6 +15,7 @@
  *   truncate [SIZE]     ftruncate the segment (default 0) -- a hostile client
  *   scribble            write impossible ring indices -- a hostile client
  *   bumptail N          publish N REQ bytes without writing them (after a truncate)
+ *   clientclose         end the session from the client side (reason CLIENT, state CLOSED)
  *   sleep MS            sleep
  *   disconnect          close the socket lifeline
  *   name                print "N <segment name>"
@@ -266,6 +267,12 @@ int main(int argc, char **argv) {
             __atomic_store_n(&hdr->rep.head, 0x7fffffffffffull, __ATOMIC_RELEASE);
             __atomic_store_n(&hdr->req.tail, 0x7fffffffffffull, __ATOMIC_RELEASE);   /* release: like a real publish */
             shm_ring_wake_consumer(&req);
+        } else if (!strcmp(d, "clientclose")) {
+            __atomic_store_n(&hdr->close_reason, SHM_CLOSE_CLIENT, __ATOMIC_RELAXED);   /* relaxed: published by the release below */
+            __atomic_store_n(&hdr->state, SHM_STATE_CLOSED, __ATOMIC_RELEASE);            /* release: reason first */
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* full fence: state before the futex bump */
+            __atomic_fetch_add(&hdr->req.data_futex, 1, __ATOMIC_RELAXED);   /* relaxed: ordered by the fence */
+            shm_futex_wake(&hdr->req.data_futex, 1);
         } else if (!strcmp(d, "bumptail")) {
             /* release: like a real publish, though the bytes are gone with the truncation */
             __atomic_store_n(&hdr->req.tail, req.pos + (uint64_t)atoll(tok[1]), __ATOMIC_RELEASE);
