@@ -66,7 +66,9 @@ for t in "${TARGETS[@]}"; do
     parse|ring)
       if ! have_libfuzzer; then
         echo "fuzz.sh: clang with libFuzzer missing; installing clang and libclang-rt-14-dev" >&2
-        apt-get install -y clang libclang-rt-14-dev >/dev/null
+        apt-get install -y clang libclang-rt-14-dev >/dev/null 2>&1 \
+          || { apt-get update >/dev/null && apt-get install -y clang libclang-rt-14-dev >/dev/null; }
+        have_libfuzzer || { echo "fuzz.sh: clang -fsanitize=fuzzer still does not link" >&2; exit 1; }
       fi
       build_c "$t"
       if [ "$t" = parse ]; then run_c parse 4096; else run_c ring 512; fi
