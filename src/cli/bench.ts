@@ -34,6 +34,7 @@ export const DEFAULT_SPECS: DriverSpec[] = [
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'busy-poll' },
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'poll' },
   { client: 'redis-shm', transport: 'shm', api: 'promise', adapter: 'node' },
+  { client: 'redis-shm', transport: 'unix', api: 'sync', adapter: null },
   { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'node' },
   { client: 'redis-shm', transport: 'unix', api: 'promise', adapter: 'node' },
   { client: 'ioredis', transport: 'unix', api: 'promise', adapter: null },

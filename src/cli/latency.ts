@@ -61,7 +61,8 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
     for (const t of only ?? []) if (!['tcp', 'unix', 'shm'].includes(t)) throw new RedisError('ERR_ARGUMENT', `--transports: unknown transport ${JSON.stringify(t)}`);
     if (values.api && !['async', 'sync', 'promise'].includes(values.api)) throw new RedisError('ERR_ARGUMENT', `--api: unknown API ${JSON.stringify(values.api)} (async, sync or promise)`);
     slots = (await openProbers(target, { raw: values.raw ?? false, api: values.api, adapter: values.adapter })).filter((s) => !only || only.includes(s.name));
-    if (!values.json) io.stdout.write(`${target.describe}\n`);
+    // Not part of the table: stdout off a TTY carries just the table (or the JSON).
+    io.stderr.write(`${target.describe}\n`);
     if (live && !history) io.stdout.write(`measuring ${duration ? `${duration} s` : 'until Ctrl-C'}...\n`);
 
     let lastDraw = 0;

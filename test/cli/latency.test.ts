@@ -19,9 +19,9 @@ describe('redis-shm latency', () => {
     const io = captureIo();
     expect(await latencyCommand(['--duration', '0.6', '--slice-ms', '20', '--chart', chart], io)).toBe(0);
     const lines = io.out().trim().split('\n');
-    expect(lines[0]).toMatch(/^embedded redis-server 7\.\d+\.\d+ \(pid \d+\)/);
-    expect(lines[1]).toMatch(/^transport\s+min_us\s+avg_us\s+p50_us\s+p99_us\s+max_us\s+samples$/);
-    const rows = new Map(lines.slice(3).map((l) => [l.split(/\s+/)[0], l]));
+    expect(io.err()).toMatch(/^embedded redis-server 7\.\d+\.\d+ \(pid \d+\)/);
+    expect(lines[0]).toMatch(/^transport\s+min_us\s+avg_us\s+p50_us\s+p99_us\s+max_us\s+samples$/);
+    const rows = new Map(lines.slice(2).map((l) => [l.split(/\s+/)[0], l]));
     expect([...rows.keys()]).toEqual(['tcp', 'unix', 'shm']);
     for (const t of ['tcp', 'unix', 'shm']) {
       const m = ROW.exec(rows.get(t)!);
@@ -37,7 +37,7 @@ describe('redis-shm latency', () => {
     expect(svg).toContain('>tcp<');
     expect(svg).toMatch(/<title>tcp avg: [\d.]+ microseconds<\/title>/);
 
-    const pid = Number(/\(pid (\d+)\)/.exec(lines[0]!)![1]);
+    const pid = Number(/\(pid (\d+)\)/.exec(io.err())![1]);
     expect(alive(pid)).toBe(false);
   });
 
