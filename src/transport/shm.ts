@@ -48,7 +48,7 @@ export class ShmChannel implements Channel {
   get isOpen(): boolean { return !this.closed; }
   /** Bytes queued because REQ was full. */
   get pendingBytes(): number {
-    let n = -this.queueOff;
+    let n = 0 - this.queueOff;  // (not -x: -0 for an empty queue)
     for (const b of this.queue) n += b.length;
     return n;
   }

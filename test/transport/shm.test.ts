@@ -5,7 +5,9 @@ import { startRedis, resp, type RedisServer } from '../helpers/redis-server.js';
 import { SocketChannel } from '../../src/transport/socket.js';
 import { ShmChannel } from '../../src/transport/shm.js';
 import { Spinner } from '../../src/spinner/spinner.js';
-import { created, leftovers, open, until } from './shm-harness.js';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { Segment } from '../../src/native/segment.js';
+import { collector, created, leftovers, lifeline, open, until } from './shm-harness.js';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis(); });
@@ -141,3 +143,64 @@ describe('ShmChannel when redis-server dies', () => {
     await until(() => Spinner.channelCount === 0, 2000);
   });
 });
+
+describe('ShmChannel against a hostile peer (test-only peer endpoint, real lifeline)', () => {
+  async function rig() {
+    const l = await lifeline({ path: srv.socket });
+    const seg = Segment.create({ reqCapacity: 4096, repCapacity: 4096 });
+    const peer = Segment.openPeer(seg.name, 9);
+    const name = seg.name;
+    const c = collector();
+    const ch = new ShmChannel(seg, l.sock, c.handlers);
+    const poke = (off: number, v: bigint): void => {
+      const fd = openSync(`/dev/shm${name}`, 'r+');
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(v);
+      writeSync(fd, b, 0, 8, off);
+      closeSync(fd);
+    };
+    return { l, seg, peer, c, ch, poke, done: () => { ch.close(); peer.close(); seg.close(); try { unlinkSync(`/dev/shm${name}`); } catch { /* gone */ } } };
+  }
+
+  it('delivers exactly what it wrote to the peer, and queues in order past a full REQ ring', async () => {
+    const r = await rig();
+    try {
+      const big = Buffer.alloc(10_000, 0x41);
+      r.ch.write(Buffer.from('head|'));
+      r.ch.write(big);
+      r.ch.write(Buffer.from('|tail'));
+      expect(r.ch.pendingBytes).toBe(5 + 10_000 + 5 - 4096);
+      const got: Buffer[] = [];
+      const tmp = Buffer.alloc(4096);
+      await until(() => {
+        const n = r.peer.read(tmp);
+        if (n > 0) got.push(Buffer.from(tmp.subarray(0, n)));
+        return Buffer.concat(got).length === 10_010;
+      });
+      expect(Buffer.concat(got).equals(Buffer.concat([Buffer.from('head|'), big, Buffer.from('|tail')]))).toBe(true);
+      expect(r.ch.pendingBytes).toBe(0);
+    } finally { r.done(); }
+  });
+
+  it('closes with ERR_SHM_CORRUPT when the peer moves the REQ head past the tail', async () => {
+    const r = await rig();
+    try {
+      r.poke(128 + 64, 1n << 33n);
+      r.ch.write(Buffer.alloc(5000));  // needs a head reload: the bad value is seen
+      expect(r.c.closes.map((e) => e?.code)).toEqual(['ERR_SHM_CORRUPT']);
+      expect(r.ch.isOpen).toBe(false);
+    } finally { r.done(); }
+  });
+
+  it('closes with ERR_SHM_CORRUPT when the peer publishes an impossible REP tail', async () => {
+    const r = await rig();
+    try {
+      r.poke(320, 1n << 40n);
+      r.peer.wakeServer();  // (peer side: wakes the REP consumer, the spinner)
+      await until(() => r.c.closes.length > 0, 3000);
+      expect(r.c.closes.map((e) => e?.code)).toEqual(['ERR_SHM_CORRUPT']);
+      expect(r.c.parts).toEqual([]);
+    } finally { r.done(); }
+  });
+});
+
