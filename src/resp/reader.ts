@@ -86,8 +86,8 @@ export class Reader<T = RedisReply> {
   /** Free for the user (hiredis privdata). */
   privdata: unknown = undefined;
 
-  // Unparsed bytes are buf[pos..len). buf[len] always holds a CR sentinel so indexOf never
-  // scans past the data.
+  // Unparsed bytes are buf[pos..len). buf[len] always holds a CR sentinel, so a line scan
+  // stops at the end of the data without a bound check.
   private buf: Buffer = EMPTY;
   private pos = 0;
   private len = 0;
