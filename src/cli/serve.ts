@@ -25,7 +25,8 @@ export async function serverCommand(argv: string[], io: Io): Promise<number> {
     `  unix:    ${s.socket}    redis-cli -s ${s.socket}`,
     `  module:  ${s.modulePath}`,
     `  dir:     ${s.dir}    (log: ${s.dir}/redis.log)`,
-    `  connect: redisAsyncConnectUnix('${s.socket}') or redisAsyncConnect('${s.host}', ${s.port})`,
+    `  connect: createClient({ path: '${s.socket}' }) or redisAsyncConnectUnix('${s.socket}')`,
+    `  measure: redis-shm latency --socket ${s.socket}`,
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'));
