@@ -104,5 +104,6 @@ export class Rng {
     return x / 4294967296;
   }
   int(n: number): number { return Math.floor(this.next() * n); }
+  pick<T>(a: readonly T[]): T { return a[this.int(a.length)]!; }
   bytes(n: number): Buffer { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = this.int(256); return b; }
 }
