@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "exec.h"
 #include "module.h"
 #include "rm_api.h"
@@ -407,6 +408,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     if (RedisModule_IsModuleNameBusy("shm")) return REDISMODULE_ERR;
     RedisModule_SetModuleAttribs(ctx, "shm", SHM_VERSION, REDISMODULE_APIVER_1);
     have_user_api = RedisModule_SetContextUser && RedisModule_GetModuleUserFromUserName;
+    shm_realloc = RedisModule_Realloc;   /* session buffers count in used_memory, like client buffers */
+    shm_free = RedisModule_Free;
     if (!have_user_api)
         RedisModule_Log(ctx, "warning", "shm: this redis-server lacks RedisModule_SetContextUser (7.0.6+); SHM.OPEN will refuse");
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "alloc.h"
 #include <string.h>
 
 void shm_parser_init(shm_parser *p, uint64_t max_bulk) {
@@ -13,7 +14,7 @@ void shm_parser_init(shm_parser *p, uint64_t max_bulk) {
 }
 
 void shm_parser_free(shm_parser *p) {
-    free(p->argv);
+    shm_free(p->argv);
     p->argv = NULL;
     p->cap = p->argc = 0;
 }
@@ -58,7 +59,7 @@ static int fail(shm_parser *p, const char *msg) {
 static int push_arg(shm_parser *p, size_t off, size_t len) {
     if (p->argc == p->cap) {
         size_t ncap = p->cap ? p->cap * 2 : 8;
-        shm_arg *n = realloc(p->argv, ncap * sizeof *n);
+        shm_arg *n = shm_realloc(p->argv, ncap * sizeof *n);
         if (!n) return -1;
         p->argv = n;
         p->cap = ncap;

@@ -129,7 +129,9 @@ typedef struct rm_config_change {
                                       RedisModuleConfigSetNumericFunc set, \
                                       RedisModuleConfigApplyFunc apply, void *priv)) \
     X(1, int, LoadConfigs, (RedisModuleCtx *ctx)) \
-    X(1, void, Log, (RedisModuleCtx *ctx, const char *level, const char *fmt, ...))
+    X(1, void, Log, (RedisModuleCtx *ctx, const char *level, const char *fmt, ...)) \
+    X(1, void *, Realloc, (void *p, size_t n)) \
+    X(1, void, Free, (void *p))
 
 #define RM_DECLARE(req, ret, name, params) extern ret (*RedisModule_##name) params;
 RM_API_LIST(RM_DECLARE)

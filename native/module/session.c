@@ -2,10 +2,11 @@
 #include "session.h"
 
 #include <stdlib.h>
+#include "alloc.h"
 #include <string.h>
 
 void shm_buf_free(shm_buf *b) {
-    free(b->p);
+    shm_free(b->p);
     memset(b, 0, sizeof *b);
 }
 
@@ -22,7 +23,7 @@ char *shm_buf_reserve(shm_buf *b, size_t want, size_t limit) {
     size_t ncap = b->cap ? b->cap : 4096;
     while (ncap < live + want) ncap *= 2;
     if (ncap > limit) ncap = limit;
-    char *n = realloc(b->p, ncap);
+    char *n = shm_realloc(b->p, ncap);
     if (!n) return NULL;
     b->p = n;
     b->cap = ncap;
@@ -45,7 +46,7 @@ int shm_buf_append(shm_buf *b, const void *p, size_t n) {
 int shm_table_add(shm_table *t, shm_session *s) {
     if (t->count == t->cap) {
         size_t ncap = t->cap ? t->cap * 2 : 16;
-        shm_session **n = realloc(t->s, ncap * sizeof *n);
+        shm_session **n = shm_realloc(t->s, ncap * sizeof *n);
         if (!n) return -1;
         t->s = n;
         t->cap = ncap;
@@ -79,6 +80,6 @@ shm_session *shm_table_by_inode(const shm_table *t, uint64_t dev, uint64_t ino) 
 }
 
 void shm_table_free(shm_table *t) {
-    free(t->s);
+    shm_free(t->s);
     memset(t, 0, sizeof *t);
 }

@@ -55,6 +55,24 @@ describe('shm.* configs', () => {
     await b.end();
   });
 
+  it('replies waiting for a slow reader count in used_memory, like a socket output buffer', async () => {
+    const mem = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(await srv.command('INFO', 'memory'))![1]);
+    expect(await srv.command('SET', 'tenmb', 'y'.repeat(10 << 20))).toBe('+OK\r\n');
+    const base = await mem();
+    const cli = new Cli(srv, { rep: 4096 });
+    cli.send('open', 'raw *2\\r\\n$3\\r\\nGET\\r\\n$5\\r\\ntenmb\\r\\n', 'sleep 3000');
+    await cli.waitTag('O', 1);
+    let grown = 0;
+    for (let i = 0; i < 50 && grown < 9 << 20; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      grown = (await mem()) - base;
+    }
+    expect(grown).toBeGreaterThanOrEqual(9 << 20);
+    cli.kill();
+    await cli.exited;
+    expect(await srv.command('DEL', 'tenmb')).toBe(':1\r\n');
+  });
+
   it('a small REP ring still delivers a reply larger than the ring', async () => {
     const big = 'x'.repeat(100000);
     const { cli, code } = await runCli(srv, ['open', line('cmd', 'SET', 'big', big), line('cmd', 'GET', 'big'), line('cmd', 'STRLEN', 'big'), 'wait'], { req: 4096, rep: 4096 });
