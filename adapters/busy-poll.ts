@@ -2,6 +2,12 @@
 // turn of the event loop (setImmediate) for a bounded budget, then falls back to the node
 // adapter's doorbell wait. Lowest latency for request/response loops; costs CPU while it
 // polls. The loop never spins synchronously, so I/O and other callbacks still run.
+//
+// It backs off when polling does not pay: on a host with few cores a spinning main thread
+// can keep the threads that produce the reply (the server's, the spinner worker) off the
+// CPU, and then the reply only comes once polling stops. After MISSES_TO_BACK_OFF requests
+// in a row whose budget ran out, the next BACK_OFF_REQUESTS requests are left to the
+// doorbell, then polling is tried again.
 import type { AsyncAdapterHooks, AsyncAdapterTarget } from '../src/async/adapter.js';
 import type { AsyncContext } from '../src/async/context.js';
 import { Spinner } from '../src/spinner/spinner.js';
@@ -14,7 +20,15 @@ export interface BusyPollOptions {
 export interface BusyPollHooks extends AsyncAdapterHooks {
   /** Polls made so far (diagnostics and tests). */
   readonly polls: number;
+  /** Polling windows that ended with the replies delivered (hits) or with the budget spent (misses). */
+  readonly hits: number;
+  readonly misses: number;
+  /** Windows skipped because polling was backing off. */
+  readonly skipped: number;
 }
+
+const MISSES_TO_BACK_OFF = 3;
+const BACK_OFF_REQUESTS = 64;
 
 function pull(target: AsyncAdapterTarget): void {
   target.handleRead();
@@ -29,11 +43,15 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
     let reading = false;
     let polling = false;
     let deadline = 0;
+    let missesInRow = 0;
+    let skipFor = 0;
     let timer: NodeJS.Timeout | undefined;
     const hooks = {
-      polls: 0,
+      polls: 0, hits: 0, misses: 0, skipped: 0,
       addRead(): void {
+        if (reading) return;
         reading = true;
+        if (skipFor > 0) { skipFor--; hooks.skipped++; return; }
         deadline = performance.now() + budgetMs;
         if (polling) return;
         polling = true;
@@ -52,9 +70,16 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
       },
     };
     function loop(): void {
-      if (!reading || performance.now() > deadline) { polling = false; return; }
+      if (!reading) { polling = false; return; }
+      if (performance.now() > deadline) {
+        polling = false;
+        hooks.misses++;
+        if (++missesInRow >= MISSES_TO_BACK_OFF) { missesInRow = 0; skipFor = BACK_OFF_REQUESTS; }
+        return;
+      }
       hooks.polls++;
       pull(target);
+      if (!reading) { polling = false; hooks.hits++; missesInRow = 0; return; }
       setImmediate(loop);
     }
     return hooks;

@@ -2,7 +2,7 @@
 // one run with the configurations interleaved round by round (the host is shared and noisy:
 // compare rows of the same run, not across runs).
 //
-// Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000]
+// Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000] [--only 'busy-poll adapter shm']
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -85,6 +85,13 @@ async function main(): Promise<void> {
       runners.push(await asyncRunner(sock, t, 'async + node adapter', redisNodeAttach));
       runners.push(await asyncRunner(sock, t, 'async + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
       runners.push(await asyncRunner(sock, t, 'async + poll adapter (tick per setImmediate)', redisPollAttach, (ac) => { redisPollTick(ac); }));
+    }
+    const onlyAt = process.argv.indexOf('--only');
+    if (onlyAt > 0) {
+      const want = process.argv[onlyAt + 1] ?? '';
+      for (let i = runners.length - 1; i >= 0; i--) {
+        if (!`${runners[i]!.name} ${runners[i]!.transport}`.includes(want)) { runners[i]!.close(); runners.splice(i, 1); }
+      }
     }
     const samples = runners.map(() => [] as number[]);
     const load0 = loadavg()[0]!;
