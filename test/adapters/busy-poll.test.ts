@@ -42,6 +42,17 @@ describe.each(['shm', 'socket'] as const)('busy-poll adapter over %s', (transpor
     ac.free();
   });
 
+  it('backs off after windows that keep running out, leaving requests to the doorbell', async () => {
+    // 1 µs of budget: every window ends before its first poll can see a reply
+    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 1 }), { transport });
+    const ev = ac.ev as BusyPollHooks;
+    for (let i = 0; i < 20; i++) expect((await cmd(ac, 'PING'))!.str).toBe('PONG');
+    expect(ev.misses).toBe(3);
+    expect(ev.skipped).toBe(17);
+    expect(ev.polls).toBe(0);
+    ac.free();
+  });
+
   it('runs the command timeout', async () => {
     const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c), { transport, commandTimeoutMs: 100 });
     expect(await cmd(ac, 'BLPOP', `bp:${transport}:none`, 5)).toBeNull();
