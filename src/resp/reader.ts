@@ -2,7 +2,8 @@
 // Feed it bytes in any split; take whole replies out. It keeps where it stopped (one task
 // per nesting level, like hiredis's rstack), so a reply arriving in pieces is never re-parsed
 // from its start: only the unfinished line or bulk is looked at again.
-import { RedisError, REDIS_ERR_PROTOCOL, REDIS_ERR_OTHER } from '../errors.js';
+import { constants as bufferConstants } from 'node:buffer';
+import { RedisError, REDIS_ERR_OOM, REDIS_ERR_PROTOCOL, REDIS_ERR_OTHER } from '../errors.js';
 import { defaultReplyFunctions, createReplyFunctions, type RedisReply, type StringEncoding } from './reply.js';
 import {
   REDIS_ERR, REDIS_OK, REDIS_READER_MAX_ARRAY_ELEMENTS, REDIS_READER_MAX_BUF, REDIS_READER_MAX_DEPTH,
@@ -49,7 +50,8 @@ const LF = 10;
 const MAX_NUMBER_LINE = 64;
 const MAX_DOUBLE_LINE = 512;
 const MIN_BUF = 4096;
-const MAX_BULK = Number.MAX_SAFE_INTEGER;
+/** The largest bulk a Buffer can hold (with its CRLF and the sentinel). */
+const MAX_BULK = bufferConstants.MAX_LENGTH - 3;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const DOUBLE_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -72,7 +74,11 @@ function newTask(): Task {
 const HANDOVER_MIN = 1024 * 1024;
 
 /** Thrown internally to unwind a parse; turned into the reader's sticky error. */
-class Fail extends Error {}
+class Fail extends Error {
+  constructor(message: string, readonly err = REDIS_ERR_PROTOCOL) {
+    super(message);
+  }
+}
 
 /** hiredis redisReader. `getReply()` returns the next reply, or undefined when more bytes are needed. */
 export class Reader<T = RedisReply> {
@@ -140,6 +146,11 @@ export class Reader<T = RedisReply> {
       // take a 1 GB buffer.
       const t = this.ridx >= 0 ? this.tasks[this.ridx]! : undefined;
       if (t !== undefined && t.blen >= 0) cap = Math.min(cap, Math.max(t.blen + 3, liveNeed)); // body, CRLF, sentinel
+      cap = Math.min(cap, bufferConstants.MAX_LENGTH);
+      if (cap < liveNeed) {
+        this.setError(REDIS_ERR_OOM, `Out of memory: ${liveNeed} unparsed bytes exceed the largest Buffer`);
+        throw this.error();
+      }
       const nb = Buffer.allocUnsafeSlow(cap);
       this.buf.copy(nb, 0, this.pos, this.len);
       this.buf = nb;
@@ -170,7 +181,7 @@ export class Reader<T = RedisReply> {
       }
     } catch (e) {
       if (e instanceof Fail) {
-        this.setError(REDIS_ERR_PROTOCOL, e.message);
+        this.setError(e.err, e.message);
         throw this.error();
       }
       // An exception from a user factory: the reader's state is undefined now.
@@ -193,7 +204,8 @@ export class Reader<T = RedisReply> {
   }
 
   private error(): RedisError {
-    return new RedisError(this.err === REDIS_ERR_PROTOCOL ? 'ERR_PROTOCOL' : 'ERR_OTHER', this.errstr);
+    const code = this.err === REDIS_ERR_PROTOCOL ? 'ERR_PROTOCOL' : this.err === REDIS_ERR_OOM ? 'ERR_OOM' : 'ERR_OTHER';
+    return new RedisError(code, this.errstr);
   }
 
   private setError(code: number, msg: string): void {
@@ -317,7 +329,8 @@ export class Reader<T = RedisReply> {
       const end = this.findLine(MAX_NUMBER_LINE);
       if (end < 0) return false;
       const n = this.parseInteger(start, end);
-      if (n === null || typeof n === 'bigint' || n < -1 || n > MAX_BULK) throw new Fail('Bad bulk string length');
+      if (n === null || n < -1) throw new Fail('Bad bulk string length');
+      if (typeof n === 'bigint' || n > MAX_BULK) throw new Fail(`Out of memory: a ${n}-byte bulk string exceeds the largest Buffer`, REDIS_ERR_OOM);
       this.pos = end + 2;
       this.scan = this.pos;
       if (n === -1) {

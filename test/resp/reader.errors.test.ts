@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RedisError, REDIS_ERR_PROTOCOL } from '../../src/errors.js';
+import { RedisError, REDIS_ERR_OOM, REDIS_ERR_PROTOCOL } from '../../src/errors.js';
 import { Reader, redisReaderCreate, redisReaderFeed, redisReaderGetReply, redisReaderFree, type ReplyOut } from '../../src/resp/reader.js';
 import { REDIS_ERR, REDIS_OK } from '../../src/resp/types.js';
 import type { RedisReply } from '../../src/resp/reply.js';
@@ -46,6 +46,20 @@ describe('Reader protocol errors', () => {
       });
     }
   }
+});
+
+describe('Reader out of memory', () => {
+  it('a bulk longer than the largest Buffer is REDIS_ERR_OOM (ERR_OOM), before any byte of it', () => {
+    for (const len of ['9007199254740993', '9223372036854775807']) {
+      const r = new Reader();
+      r.feed(Buffer.from(`$${len}\r\n`));
+      let caught: unknown;
+      try { r.getReply(); } catch (e) { caught = e; }
+      expect((caught as RedisError).code).toBe('ERR_OOM');
+      expect(r.err).toBe(REDIS_ERR_OOM);
+      expect(r.errstr).toMatch(/Out of memory/);
+    }
+  });
 });
 
 describe('hiredis-named reader functions', () => {
