@@ -238,11 +238,11 @@ for (const tc of TRANSPORTS) {
       await sleep(150); // idle time does not count
       const status = new Promise<number>((resolve) => ac.setDisconnectCallback((_c, s) => resolve(s)));
       const t0 = performance.now();
-      const r = await cmd(ac, 'BLPOP', 'timeout:none', 2);
+      const r = await cmd(ac, 'BLPOP', 'timeout:none', 5);
       const ms = performance.now() - t0;
-      expect(r).toBeNull();
+      expect(r).toBeNull(); // the BLPOP itself would have answered nil after 5 s
       expect(ms).toBeGreaterThanOrEqual(95);
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(4000);
       expect(ac.err).toBe(REDIS_ERR_TIMEOUT);
       expect(await status).toBe(REDIS_ERR);
     });

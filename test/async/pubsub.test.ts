@@ -5,7 +5,7 @@ import type { RedisReply } from '../../src/resp/reply.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { cmd, connected, plain, sleep, TRANSPORTS } from './helpers.js';
 
-function until(cond: () => boolean, ms = 2000): Promise<void> {
+function until(cond: () => boolean, ms = 5000): Promise<void> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const tick = (): void => {
