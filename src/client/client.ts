@@ -23,6 +23,9 @@ import { Batch, type BatchOf } from './batch.js';
 import { defaultBackoff, DEFAULT_MAX_OFFLINE_QUEUE, type ClientOptions } from './options.js';
 import { toValue, type ReplyValue } from './reply.js';
 
+/** Commands answered by a stream of messages: one promise cannot carry them. */
+const MULTI_REPLY = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor']);
+
 export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
 /** A raw reply handler for commands answered more than once (SUBSCRIBE, MONITOR). */
@@ -98,6 +101,10 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Sends one command; resolves with its reply as JS values, rejects with ReplyError or RedisError. */
   sendCommand(args: CommandArg[]): Promise<ReplyValue> {
+    const name = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
+    if (MULTI_REPLY.has(name)) {
+      return Promise.reject(new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} is answered by a stream of messages, not one reply: use a Subscriber (createSubscriber / new Subscriber(client))${name === 'monitor' ? ' or the async API' : ''}`));
+    }
     return new Promise((resolve, reject) => this.enqueue({ args, resolve, reject }));
   }
 

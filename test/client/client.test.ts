@@ -132,6 +132,19 @@ describe('promise client offline behaviour', () => {
     expect(await b).toBe(ce);
   });
 
+  it('refuses SUBSCRIBE and MONITOR on a plain client, pointing to the Subscriber', async () => {
+    const c = createClient({ path: srv.socket });
+    await c.connect();
+    for (const p of [c.subscribe('ch'), c.sendCommand(['psubscribe', 'p*']), c.monitor()]) {
+      const e = await p.catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(RedisError);
+      expect((e as RedisError).code).toBe('ERR_ARGUMENT');
+      expect((e as Error).message).toMatch(/Subscriber/);
+    }
+    expect(await c.ping()).toBe('PONG');
+    c.disconnect();
+  });
+
   it('rejects commands before connect() and after disconnect()', async () => {
     const c = createClient({ path: srv.socket });
     expect(((await c.ping().catch((e: unknown) => e)) as RedisError).code).toBe('ERR_CLOSED');
