@@ -9,9 +9,11 @@
  * Directives (stdin, one per line; tokens split on spaces; escapes \s \r \n \t \\ \xHH):
  *   open [badtoken]      create a segment and send SHM.OPEN        -> "O <hex reply>"
  *   sock ARG...          one command on the socket                 -> "S <hex reply>"
+ *   sockraw TOKEN        raw bytes on the socket (e.g. an inline command), one reply -> "S <hex>"
  *   cmd ARG...           one multibulk request into REQ (one reply expected)
  *   pipe N ARG...        the same request N times (N replies expected)
  *   raw TOKEN            raw bytes into REQ (stops early if the session closes)
+ *   expect N             N more replies are expected (after raw requests)
  *   flood BYTE MAX       BYTE repeated until the session closes or MAX bytes went in
  *                                                                  -> "F <bytes written>"
  *   wait                 read replies until all expected arrived   -> "R <hex>" each, then
@@ -287,6 +289,8 @@ int main(int argc, char **argv) {
             char *m = encode(n - 1, tok + 1, lens + 1, &len);
             sock_cmd(m, len);
             free(m);
+        } else if (!strcmp(d, "sockraw")) {
+            if (n > 1) sock_cmd(tok[1], lens[1]);
         } else if (!strcmp(d, "open")) {
             do_open(n > 1 && !strcmp(tok[1], "badtoken"));
         } else if (!strcmp(d, "sleep")) {
@@ -307,6 +311,8 @@ int main(int argc, char **argv) {
                 expected++;
             }
             free(m);
+        } else if (!strcmp(d, "expect")) {
+            expected += n > 1 ? atoll(tok[1]) : 1;
         } else if (!strcmp(d, "raw")) {
             if (n > 1) req_put(tok[1], lens[1]);
         } else if (!strcmp(d, "flood")) {
