@@ -75,6 +75,9 @@ static int push_arg(shm_parser *p, size_t off, size_t len) {
 static long long header_end(const char *buf, size_t len, size_t from, int *too_big) {
     const char *cr = memchr(buf + from, '\r', len - from);
     *too_big = 0;
+    /* Redis looks for the CR with strchr, which stops at a NUL byte: a NUL before the
+     * CR means "no line yet", exactly as for the socket */
+    if (cr && memchr(buf + from, 0, (size_t)(cr - (buf + from)))) cr = NULL;
     if (!cr) {
         if (len - from > SHM_PROTO_INLINE_MAX) *too_big = 1;
         return -1;
@@ -131,10 +134,8 @@ static int hex_val(char c) {
 
 /* Splits line[0..n) into arguments the way sdssplitargs does (quotes, escapes),
  * writing each unescaped argument over the line in place. Returns -1 on unbalanced
- * quotes. The line ends early at a NUL byte, as sdssplitargs stops at one. */
+ * quotes. The line holds no NUL byte (see parse_inline). */
 static int split_inline(shm_parser *p, char *line, size_t n) {
-    char *nul = memchr(line, 0, n);
-    if (nul) n = (size_t)(nul - line);
     size_t i = 0, out = 0;
     for (;;) {
         while (i < n && isspace((unsigned char)line[i])) i++;
@@ -196,6 +197,7 @@ static int split_inline(shm_parser *p, char *line, size_t n) {
 
 static int parse_inline(shm_parser *p, char *buf, size_t len) {
     char *nl = memchr(buf, '\n', len);
+    if (nl && memchr(buf, 0, (size_t)(nl - buf))) nl = NULL;   /* strchr semantics, as above */
     if (!nl) {
         if (len > SHM_PROTO_INLINE_MAX) return fail(p, "too big inline request");
         return SHM_PARSE_MORE;

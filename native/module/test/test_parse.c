@@ -118,6 +118,25 @@ static void test_inline(void) {
     shm_parser_free(&p);
 }
 
+/* Redis finds line ends with strchr: a NUL before the newline means "no line yet". */
+static void test_nul_before_newline(void) {
+    static char buf[80000];
+    shm_parser p;
+    shm_parser_init(&p, 1024);
+    memcpy(buf, "GET a\0b\r\nPING\r\n", 15);
+    CHECK(shm_parse(&p, buf, 15) == SHM_PARSE_MORE);
+    shm_parser_next(&p);
+    memcpy(buf, "*1\0\r\n$4\r\nPING\r\n", 15);
+    CHECK(shm_parse(&p, buf, 15) == SHM_PARSE_MORE);
+    shm_parser_next(&p);
+    memset(buf, 'a', sizeof buf);
+    buf[3] = 0;
+    buf[70000] = '\n';
+    CHECK(shm_parse(&p, buf, sizeof buf) == SHM_PARSE_ERR);
+    CHECK(strcmp(p.err, "ERR Protocol error: too big inline request") == 0);
+    shm_parser_free(&p);
+}
+
 static void test_strict_ll(void) {
     long long v;
     CHECK(shm_strict_ll("0", 1, &v) && v == 0);
@@ -136,5 +155,6 @@ int main(void) {
     test_limits();
     test_inline();
     test_strict_ll();
+    test_nul_before_newline();
     CHECK_DONE("test_parse");
 }
