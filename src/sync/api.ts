@@ -76,6 +76,11 @@ export function redisGetReply(c: RedisContext, out?: ReplyRef): number {
   return r === null ? REDIS_ERR : REDIS_OK;
 }
 
+/** hiredis redisReconnect: a fresh connection to the same server, same options. */
+export function redisReconnect(c: RedisContext): number {
+  return c.reconnect() === 0 ? REDIS_OK : REDIS_ERR;
+}
+
 /** hiredis redisFree. */
 export function redisFree(c: RedisContext): void {
   c.free();

@@ -274,6 +274,27 @@ export class RedisContext {
     this.inflight = [];
   }
 
+  /** hiredis redisReconnect: drop the connection and everything pending, connect again. */
+  reconnect(): number {
+    this.release();
+    this.err = 0;
+    this.errstr = '';
+    this.error = undefined;
+    this.transport = undefined;
+    this.transportReason = undefined;
+    this.inMulti = false;
+    this.socketOnly = false;
+    this.sockReader.free();
+    this.shmReader.free();
+    try {
+      this.connect(this.options.transport ?? 'auto');
+      return 0;
+    } catch (e) {
+      this.fail(e);
+      return -1;
+    }
+  }
+
   /** hiredis redisFree. */
   free(): void {
     this.release();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import {
   redisAppendCommand, redisAppendCommandArgv, redisCommand, redisCommandArgv, redisConnect, redisConnectUnix,
-  redisConnectWithTimeout, redisFree, redisGetReply, redisSetTimeout, type ReplyRef,
+  redisConnectWithTimeout, redisFree, redisGetReply, redisReconnect, redisSetTimeout, type ReplyRef,
 } from '../../src/sync/api.js';
 import type { RedisContext, SyncOptions } from '../../src/sync/context.js';
 import {
@@ -136,6 +136,11 @@ describe.each(CASES)('sync API over $name', (tc) => {
     expect(redisCommand(c, 'PING')).toBeNull();
     expect(c.err).toBe(REDIS_ERR_EOF);
     expect(c.errstr).not.toBe('');
+    // hiredis redisReconnect: same server, same transport, usable again
+    expect(redisReconnect(c)).toBe(REDIS_OK);
+    expect(c.err).toBe(0);
+    expect(c.transport).toBe(tc.transport);
+    expect(redisCommand(c, 'PING')!.str).toBe('PONG');
     redisFree(c);
   });
 });
