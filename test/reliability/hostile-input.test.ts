@@ -107,6 +107,25 @@ describe('hostile input through the segment', () => {
     } finally { await big.stop(); }
   });
 
+  it('client-query-buffer-limit 1mb: a 2 MiB request ends the session as it ends a socket connection', async () => {
+    const small = await startRedis({ args: ['--client-query-buffer-limit', '1mb'] });
+    try {
+      const value = 'x'.repeat(2 * 1024 * 1024);
+      const viaSocket = await socketRaw(small.port, `*3\r\n$3\r\nSET\r\n$5\r\nbig:s\r\n$${value.length}\r\n${value}\r\n`);
+      expect(viaSocket).toBe('');                                 // dropped without a reply
+      expect(small.log()).toContain('Closing client that reached max query buffer length');
+      const h = new Hostile(small.port, { timeoutMs: 3000 });
+      const id = await h.open();
+      h.send(line('cmd', 'SET', 'big:r', value));
+      expect(await h.closedState()).toBe(`${STATE.CLOSED} ${REASON.PROTOCOL}`);
+      await h.end();
+      expect(h.tagged('R')).toEqual([]);
+      expect(await closeLogged(small, id)).toHaveLength(1);
+      expect(await small.command('EXISTS', 'big:s', 'big:r')).toBe(':0\r\n');
+      assertNoCrash(small);
+    } finally { await small.stop(); }
+  });
+
   it('50 hostile sessions, 10 at a time, while the healthy one works', async () => {
     const rng = new Rng(0xc0ffee);
     const kinds = ['*2147483648\r\n', 'GET "x\r\n', '*1\r\n$-7\r\n', '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1'];
