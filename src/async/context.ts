@@ -443,7 +443,9 @@ export class AsyncContext implements AsyncAdapterTarget {
 
   private afterCallback(): void {
     if (this.inCallback > 0) return;
-    if (this.freePending) { this.freePending = false; this.free(); }
+    if (this.freePending) { this.freePending = false; this.free(); return; }
+    // disconnect() asked inside a callback that no reply follows (a pub/sub message, a push)
+    if (this.state === 'disconnecting' && this.pending() === 0) this.finishDisconnect();
   }
 
   // ---- adapter entry points ----------------------------------------------------------------

@@ -66,6 +66,23 @@ for (const tc of TRANSPORTS) {
         sub.free();
       });
 
+      it('disconnect from inside a message callback completes', async () => {
+        const sub = await connected(srv, tc, { protocol });
+        const pub = await connected(srv, tc);
+        const events: string[] = [];
+        const done = new Promise<number>((resolve) => sub.setDisconnectCallback((_c, st) => resolve(st)));
+        sub.commandArgv((c, r) => {
+          const v = plain(r) as unknown[] | undefined;
+          events.push(v === undefined ? 'null' : String(v[0]));
+          if (v?.[0] === 'message') c.disconnect();
+        }, 0, ['SUBSCRIBE', 'bye']);
+        await until(() => events.length === 1);
+        await cmd(pub, 'PUBLISH', 'bye', 'now');
+        expect(await done).toBe(0);
+        expect(events).toEqual(['subscribe', 'message', 'null']);
+        pub.free();
+      });
+
       it('UNSUBSCRIBE with nothing subscribed answers its own callback', async () => {
         const sub = await connected(srv, tc, { protocol });
         const r = await cmd(sub, 'UNSUBSCRIBE');
