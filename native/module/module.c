@@ -202,6 +202,18 @@ static int cmd_sync(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 
+/* SHM.FENCE -- makes this connection's next WAIT cover the writes its shm session made:
+ * those were propagated by a serving thread, so they never moved the connection's own
+ * replication offset. Propagating a PING (replicas and AOF) sets that offset to the
+ * current one. The client sends it on the socket right before WAIT. */
+static int cmd_fence(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
+    (void)argv;
+    if (argc != 1) return RedisModule_WrongArity(ctx);
+    if (RedisModule_Replicate(ctx, "PING", "") != REDISMODULE_OK)
+        return RedisModule_ReplyWithError(ctx, "ERR SHM could not propagate the fence");
+    return RedisModule_ReplyWithSimpleString(ctx, "OK");
+}
+
 static void reply_kv(RedisModuleCtx *ctx, const char *k, long long v) {
     RedisModule_ReplyWithCString(ctx, k);
     RedisModule_ReplyWithLongLong(ctx, v);
@@ -430,6 +442,7 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {"shm.close", cmd_close, "deny-script fast"},
         {"shm.sync", cmd_sync, "deny-script fast"},
         {"shm.info", cmd_info, "readonly allow-loading allow-stale"},
+        {"shm.fence", cmd_fence, "write deny-script fast"},
     };
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (RedisModule_CreateCommand(ctx, COMMANDS[i].name, COMMANDS[i].fn, COMMANDS[i].flags, 0, 0, 0) != REDISMODULE_OK)

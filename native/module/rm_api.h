@@ -130,6 +130,7 @@ typedef struct rm_config_change {
                                       RedisModuleConfigApplyFunc apply, void *priv)) \
     X(1, int, LoadConfigs, (RedisModuleCtx *ctx)) \
     X(1, void, Log, (RedisModuleCtx *ctx, const char *level, const char *fmt, ...)) \
+    X(1, int, Replicate, (RedisModuleCtx *ctx, const char *cmd, const char *fmt, ...)) \
     X(1, void *, Realloc, (void *p, size_t n)) \
     X(1, void, Free, (void *p))
 

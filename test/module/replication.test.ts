@@ -32,6 +32,18 @@ describe('replication and persistence', () => {
     expect(await replica.command('GET', 'r49')).toBe('$2\r\n49\r\n');
     expect(await replica.command('GET', 'r0')).toBe('$3\r\n100\r\n');
 
+    // SHM.FENCE moves the socket connection's replication offset past its ring writes,
+    // so a WAIT on the socket right after covers them
+    const before = Number(/master_repl_offset:(\d+)/.exec(await master.command('INFO', 'replication'))![1]);
+    const fenced = ['open'];
+    for (let i = 0; i < 20; i++) fenced.push(line('cmd', 'SET', 'fenced', String(i)));
+    fenced.push('wait', line('sock', 'SHM.FENCE'), line('sock', 'WAIT', '1', '5000'));
+    const { cli: fc } = await runCli(master, fenced);
+    expect(fc.tagged('S').map((r) => r.bytes.toString())).toEqual(['+OK\r\n', ':1\r\n']);
+    expect(await replica.command('GET', 'fenced')).toBe('$2\r\n19\r\n');   // no polling: WAIT said so
+    const after = Number(/master_repl_offset:(\d+)/.exec(await master.command('INFO', 'replication'))![1]);
+    expect(after).toBeGreaterThan(before);
+
     // the replica is read-only: same text as a socket write there
     const { cli: rc } = await runCli(replica, ['open', line('sock', 'SET', 'x', '1'), line('cmd', 'SET', 'x', '1'), line('cmd', 'GET', 'r1'), 'wait']);
     const ring = rc.tagged('R').map((r) => r.bytes.toString());
