@@ -49,7 +49,8 @@ const char *shm_route_reason(const char *buf, const shm_arg *argv, size_t argc) 
     if (argc == 0) return NULL;
     const shm_arg *name = &argv[0];
     if (name->len > 4 && strncasecmp(buf + name->off, "shm.", 4) == 0) return R_SHM;
-    if (name->len > 12) return NULL;   /* longer than any routed name */
+    /* lengths of the routed names (4..12): most commands leave here */
+    if (name->len > 12 || !((1u << name->len) & 0x1ff0u)) return NULL;
     for (size_t i = 0; i < sizeof ROUTED / sizeof ROUTED[0]; i++)
         if (name->len == ROUTED[i].len && strncasecmp(buf + name->off, ROUTED[i].name, name->len) == 0)
             return ROUTED[i].reason;
