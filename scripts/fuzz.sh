@@ -37,6 +37,8 @@ have_libfuzzer() {
 build_c() {   # build_c <target>
   local t=$1 extra=()
   [ "$t" = parse ] && extra=(native/module/parse.c)
+  # the allocator hooks parse.c calls (libc by default), when the module has them
+  [ "$t" = parse ] && [ -f native/module/alloc.c ] && extra+=(native/module/alloc.c)
   clang -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -std=c11 -D_GNU_SOURCE -I native/ring -I native/module \
     "native/fuzz/fuzz_$t.c" "${extra[@]}" -o "$WORK/fuzz_$t"

@@ -3,7 +3,7 @@
 // reader's fixtures (test/fuzz/fixtures/) through the JS oracle.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/redis-server.js';
@@ -16,7 +16,9 @@ function inputs(dir: string): string[] {
 }
 
 describe('fuzz fixtures replay', () => {
-  for (const [target, extra] of [['parse', [join(ROOT, 'native', 'module', 'parse.c')]], ['ring', []]] as const) {
+  // the parser's own sources: parse.c, plus the allocator hooks it calls when the module has them
+  const parseSources = ['parse.c', 'alloc.c'].map((f) => join(ROOT, 'native', 'module', f)).filter((f) => existsSync(f));
+  for (const [target, extra] of [['parse', parseSources], ['ring', []]] as const) {
     it(`C target ${target}: every seed and kept crash runs clean under ASan/UBSan`, () => {
       const bin = join(mkdtempSync(join(tmpdir(), 'redis-shm-replay-')), `replay_${target}`);
       execFileSync('gcc', [
