@@ -59,6 +59,9 @@ Napi::Function Segment::Init(Napi::Env env) {
       InstanceMethod<&Segment::WakePeerSpace>("wakePeerSpace"),
       InstanceMethod<&Segment::WaitData>("waitData"),
       InstanceMethod<&Segment::WaitSpace>("waitSpace"),
+      InstanceMethod<&Segment::ArmSpace>("armSpace"),
+      InstanceMethod<&Segment::DisarmSpace>("disarmSpace"),
+      InstanceMethod<&Segment::SpaceSeq>("spaceSeq"),
       InstanceMethod<&Segment::State>("state"),
       InstanceMethod<&Segment::CloseReason>("closeReason"),
       InstanceMethod<&Segment::SessionId>("sessionId"),
@@ -236,6 +239,32 @@ Napi::Value Segment::WaitSpace(const Napi::CallbackInfo &info) {
   uint64_t park = U64Arg(info, 2, "parkNs");
   if (s.State() == SHM_STATE_CLOSED) return Result(info.Env(), shm_ring_writable(&s.out), "waitSpace");
   return Result(info.Env(), shm_ring_wait_space(&s.out, want, spin, park), "waitSpace");
+}
+
+// The sleeper half of "wait for space" without sleeping here: another thread (the spinner)
+// waits on space_futex for us. Returns the sequence to wait against; the caller must then
+// re-check writable() and disarm if there is space already.
+Napi::Value Segment::ArmSpace(const Napi::CallbackInfo &info) {
+  shm_ring_ctl *c = Live(info.Env()).out.ctl;
+  // acquire: read the sequence before announcing, so a later bump changes it
+  uint32_t seq = __atomic_load_n(&c->space_futex, __ATOMIC_ACQUIRE);
+  // relaxed: ordered before the caller's re-check by the full fence below
+  __atomic_store_n(&c->producer_parked, 1u, __ATOMIC_RELAXED);
+  // full fence: parked=1 is ordered before the caller's writable() re-check (pairs with the consumer's fence)
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  return Napi::Number::New(info.Env(), (double)seq);
+}
+
+Napi::Value Segment::DisarmSpace(const Napi::CallbackInfo &info) {
+  // relaxed: only a hint to the consumer; a stale 1 costs it one spurious wake
+  __atomic_store_n(&Live(info.Env()).out.ctl->producer_parked, 0u, __ATOMIC_RELAXED);
+  return info.Env().Undefined();
+}
+
+// The current space_futex of the ring this side writes (any thread may read it).
+Napi::Value Segment::SpaceSeq(const Napi::CallbackInfo &info) {
+  // acquire: a changed value means the consumer freed space before bumping it
+  return Napi::Number::New(info.Env(), (double)__atomic_load_n(&Live(info.Env()).out.ctl->space_futex, __ATOMIC_ACQUIRE));
 }
 
 Napi::Value Segment::State(const Napi::CallbackInfo &info) {

@@ -43,6 +43,9 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value WakePeerSpace(const Napi::CallbackInfo &info);
   Napi::Value WaitData(const Napi::CallbackInfo &info);
   Napi::Value WaitSpace(const Napi::CallbackInfo &info);
+  Napi::Value ArmSpace(const Napi::CallbackInfo &info);
+  Napi::Value DisarmSpace(const Napi::CallbackInfo &info);
+  Napi::Value SpaceSeq(const Napi::CallbackInfo &info);
   Napi::Value State(const Napi::CallbackInfo &info);
   Napi::Value CloseReason(const Napi::CallbackInfo &info);
   Napi::Value SessionId(const Napi::CallbackInfo &info);

@@ -48,8 +48,16 @@ uint64_t Ns(const Napi::CallbackInfo &info, size_t i) {
 
 enum : int { kTimeout = 0, kReady = 1, kControl = 2 };
 
+/** A producer-side space wait watched on behalf of another thread: the segment's outgoing
+ *  ring's space_futex, and the value it had when that thread armed. */
+struct SpaceWait {
+  std::shared_ptr<NativeSegment> seg;
+  uint32_t seq;
+};
+
 // One probe of everything: control word first (cheap, private), then every ring.
-int Probe(const int32_t *ctrl, int32_t expected, std::vector<std::shared_ptr<NativeSegment>> &segs) {
+int Probe(const int32_t *ctrl, int32_t expected, std::vector<std::shared_ptr<NativeSegment>> &segs,
+          std::vector<SpaceWait> &spaces) {
   // acquire: a changed control word makes the main thread's preceding posts visible
   if (__atomic_load_n(ctrl, __ATOMIC_ACQUIRE) != expected) return kControl;
   for (auto &s : segs) {
@@ -57,12 +65,17 @@ int Probe(const int32_t *ctrl, int32_t expected, std::vector<std::shared_ptr<Nat
     if (shm_ring_readable(&s->in) != 0) return kReady;  // data, or -1 corrupt
     if (s->State() == SHM_STATE_CLOSED) return kReady;
   }
+  for (auto &w : spaces) {
+    if (!w.seg) return kReady;
+    // relaxed: a changed value is all we report; the owner re-checks the ring itself
+    if (__atomic_load_n(&w.seg->out.ctl->space_futex, __ATOMIC_RELAXED) != w.seq) return kReady;
+  }
   return kTimeout;
 }
 
 }  // namespace
 
-// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs, yieldSpin?, parkedIndex?)
+// waitMany(ids, ctrl, ctrlIndex, expected, spinNs, parkNs, yieldSpin?, parkedIndex?, spaceWaits?)
 //   -> 0 timeout | 1 ready | 2 control
 Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -82,13 +95,24 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   bool yield_spin = info.Length() > 6 && info[6].ToBoolean().Value();
   // Optional: a ctrl slot this call sets to 1 while parked, so others can tell it needs a wake.
   int32_t *parked_flag = info.Length() > 7 && !info[7].IsUndefined() ? CtrlWordAt(info, 1, info[7]) : nullptr;
+  // Optional: [id, seq, id, seq, ...] producer-side space waits watched for their owner.
+  std::vector<SpaceWait> spaces;
+  if (info.Length() > 8 && info[8].IsArray()) {
+    auto a = info[8].As<Napi::Array>();
+    if (a.Length() % 2 != 0) ThrowCoded(env, "ERR_ARGUMENT", "spaceWaits must be [id, seq] pairs");
+    for (uint32_t i = 0; i + 1 < a.Length(); i += 2) {
+      Napi::Value id = a.Get(i), seq = a.Get(i + 1);
+      if (!id.IsNumber() || !seq.IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "spaceWaits must be numbers");
+      spaces.push_back({RegistryFind(id.As<Napi::Number>().Uint32Value()), seq.As<Napi::Number>().Uint32Value()});
+    }
+  }
 
-  int r = Probe(ctrl, expected, segs);
+  int r = Probe(ctrl, expected, segs, spaces);
   if (r != kTimeout) return Napi::Number::New(env, r);
   uint64_t start = shm_now_ns();
   for (uint32_t i = 1; spin_ns; i++) {
     shm_cpu_relax();
-    r = Probe(ctrl, expected, segs);
+    r = Probe(ctrl, expected, segs, spaces);
     if (r != kTimeout) return Napi::Number::New(env, r);
     if ((i & 63) == 0) {
       if (shm_now_ns() - start >= spin_ns) break;
@@ -100,7 +124,8 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
 
   // Park: the sleeper half of the wake protocol on every ring at once.
   size_t n = segs.size() < kFutexWaitvMax - 1 ? segs.size() : kFutexWaitvMax - 1;
-  std::vector<Waitv> w(n + 1);
+  size_t m = spaces.size() < kFutexWaitvMax - 1 - n ? spaces.size() : kFutexWaitvMax - 1 - n;
+  std::vector<Waitv> w(n + m + 1);
   for (size_t i = 0; i < n; i++) {
     shm_ring_ctl *c = segs[i]->in.ctl;
     // acquire: read the sequence before announcing, so a later bump changes it
@@ -112,26 +137,34 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
     __atomic_store_n(&c->consumer_parked, 1u, __ATOMIC_RELAXED);
     segs[i]->in.parks++;
   }
-  w[n].val = (uint32_t)expected;
-  w[n].uaddr = (uint64_t)(uintptr_t)ctrl;
-  w[n].flags = kFutex32 | FUTEX_PRIVATE_FLAG;  // SAB memory of this process
-  w[n].reserved = 0;
+  for (size_t j = 0; j < m; j++) {
+    // The owner armed with this value (its own sleeper half); a bump since makes the wait return.
+    w[n + j].val = spaces[j].seq;
+    w[n + j].uaddr = (uint64_t)(uintptr_t)&spaces[j].seg->out.ctl->space_futex;
+    w[n + j].flags = kFutex32;  // process-shared: the server bumps it
+    w[n + j].reserved = 0;
+  }
+  size_t k = n + m;
+  w[k].val = (uint32_t)expected;
+  w[k].uaddr = (uint64_t)(uintptr_t)ctrl;
+  w[k].flags = kFutex32 | FUTEX_PRIVATE_FLAG;  // SAB memory of this process
+  w[k].reserved = 0;
   // relaxed: a hint for the main thread (a stale value costs one needless or one missed early wake)
   if (parked_flag) __atomic_store_n(parked_flag, 1, __ATOMIC_RELAXED);
   // full fence: parked=1 stores are ordered before the re-check (pairs with the publisher's fence)
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  r = Probe(ctrl, expected, segs);
+  r = Probe(ctrl, expected, segs, spaces);
   if (r == kTimeout) {
     struct timespec ts, *tsp = nullptr;
     // More rings than futex_waitv takes: park briefly and let the caller re-probe.
-    if (segs.size() > n && (park_ns == 0 || park_ns > 1000000)) park_ns = 1000000;
+    if ((segs.size() > n || spaces.size() > m) && (park_ns == 0 || park_ns > 1000000)) park_ns = 1000000;
     if (park_ns) {
       uint64_t deadline = shm_now_ns() + park_ns;
       ts.tv_sec = (time_t)(deadline / 1000000000ull);
       ts.tv_nsec = (long)(deadline % 1000000000ull);
       tsp = &ts;
     }
-    long rc = syscall(kSysFutexWaitv, w.data(), (unsigned)(n + 1), 0u, tsp, CLOCK_MONOTONIC);
+    long rc = syscall(kSysFutexWaitv, w.data(), (unsigned)(k + 1), 0u, tsp, CLOCK_MONOTONIC);
     if (rc < 0 && errno == ENOSYS) {
       // Pre-5.16 kernel: wait on the control word only, re-probing the rings every 200 us.
       struct timespec rel = {0, 200000};
@@ -144,7 +177,7 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   }
   // relaxed: the same kind of hint
   if (parked_flag) __atomic_store_n(parked_flag, 0, __ATOMIC_RELAXED);
-  if (r == kTimeout) r = Probe(ctrl, expected, segs);
+  if (r == kTimeout) r = Probe(ctrl, expected, segs, spaces);
   return Napi::Number::New(env, r);
 }
 

@@ -29,6 +29,12 @@ export interface RawSegment {
   /** Blocks the calling thread: spin, then park. Readable bytes, 0 on timeout. */
   waitData(spinNs: number, parkNs: number): number;
   waitSpace(want: number, spinNs: number, parkNs: number): number;
+  /** Producer side, non-blocking: announce "waiting for space" (producer_parked = 1, full
+   *  fence) and return the space_futex value another thread should wait against. */
+  armSpace(): number;
+  disarmSpace(): void;
+  /** The outgoing ring's space_futex (any thread). */
+  spaceSeq(): number;
   state(): number;
   closeReason(): number;
   sessionId(): bigint;
@@ -44,8 +50,10 @@ export interface RawAddon {
   attach(id: number): RawSegment;
   openPeer(name: string, sessionId: number): RawSegment;
   /** Spin, then park on every listed segment's incoming ring and on ctrl[ctrlIndex] != expected.
-   *  yieldSpin: sched_yield now and then while spinning; parkedIndex: a ctrl slot set to 1 while parked. */
-  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number, yieldSpin?: boolean, parkedIndex?: number): 0 | 1 | 2;
+   *  yieldSpin: sched_yield now and then while spinning; parkedIndex: a ctrl slot set to 1 while
+   *  parked; spaceWaits: [id, seq, ...] outgoing-ring space_futex values to wait against. */
+  waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number,
+    yieldSpin?: boolean, parkedIndex?: number, spaceWaits?: number[]): 0 | 1 | 2;
   ringControl(ctrl: Int32Array, index: number): void;
   liveSegments(): number;
   layoutVersion: number;

@@ -126,6 +126,11 @@ export class Segment {
     return call(() => this.raw.waitSpace(want, spinNs, parkNs));
   }
 
+  /** Non-blocking half of "wait for REQ space" for the main thread: sets producer_parked and
+   *  returns the space_futex value the spinner should wait against. Re-check writable() after. */
+  armSpace(): number { return call(() => this.raw.armSpace()); }
+  disarmSpace(): void { call(() => this.raw.disarmSpace()); }
+
   /** 0 NEW, 1 CLAIMED, 2 CLOSED. */
   state(): number { return call(() => this.raw.state()); }
   closeReason(): CloseReason { return CLOSE_REASONS[call(() => this.raw.closeReason())] ?? 'none'; }

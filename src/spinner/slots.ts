@@ -32,7 +32,13 @@ export const IN_TAIL = 16;
 export const IN_WANT_SPACE = 32;
 /** Worker-owned: one of the STATUS_* values below. */
 export const IN_STATUS = 48;
-export const INBOX_HEADER_BYTES = 256;
+/** Main-owned: 1 while the main thread waits for REQ space (it set producer_parked). */
+export const IN_REQ_ARMED = 64;
+/** Main-owned: the REQ space_futex value it armed with (stored before IN_REQ_ARMED). */
+export const IN_REQ_SEQ = 80;
+/** Worker-owned: bumped once per arming when REQ's space_futex moved (the server freed space). */
+export const IN_REQ_EVENTS = 96;
+export const INBOX_HEADER_BYTES = 512;
 
 /** The worker reads this channel's REP ring. */
 export const STATUS_ACTIVE = 0;

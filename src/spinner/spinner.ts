@@ -8,7 +8,8 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { RedisError } from '../errors.js';
 import { loadAddon, type RawAddon } from '../native/addon.js';
 import {
-  BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE,
+  BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ,
+  IN_STATUS, IN_TAIL, IN_WANT_SPACE,
   MAIN_PARKED, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
@@ -18,6 +19,8 @@ export type InboxEnd = 'closed' | 'corrupt' | 'lost';
 export interface InboxSink {
   /** Whole replies (unless one is larger than the inbox). The view is valid only during the call. */
   onData(chunk: Uint8Array): void;
+  /** The worker saw the server free REQ space after watchSpace(). */
+  onSpace?(): void;
   /** The worker saw the segment close or corrupt, or the worker itself died. Called once. */
   onEnd(why: InboxEnd): void;
 }
@@ -47,6 +50,8 @@ interface Registration {
   sink: InboxSink | undefined;  // undefined once unregistered: bytes are dropped
   ended: boolean;
   released: Array<() => void>;
+  /** Last IN_REQ_EVENTS value seen. */
+  reqEvents: number;
 }
 
 function workerUrl(): URL {
@@ -121,7 +126,7 @@ export class Spinner {
     const sab = new SharedArrayBuffer(INBOX_HEADER_BYTES + inboxBytes);
     const reg: Registration = {
       id, hdr: new Int32Array(sab, 0, INBOX_HEADER_BYTES / 4), data: new Uint8Array(sab, INBOX_HEADER_BYTES),
-      cap: inboxBytes, head: 0, sink, ended: false, released: [],
+      cap: inboxBytes, head: 0, sink, ended: false, released: [], reqEvents: 0,
     };
     this.regs.set(id, reg);
     this.post({ op: 'add', id, inbox: sab });
@@ -144,6 +149,24 @@ export class Spinner {
   expectReply(): void {
     // SC load, used as a hint: a stale 0 just leaves the normal path (the server's futex wake)
     if (!this.stopped && Atomics.load(this.ctrl, WORKER_PARKED) === 1) this.addon.ringControl(this.ctrl, CTRL_SEQ);
+  }
+
+  /** The main thread armed REQ space (Segment.armSpace() returned `seq`, and writable() was
+   *  still 0): have the worker wait for the server's space wake and report it via onSpace. */
+  watchSpace(id: number, seq: number): void {
+    const reg = this.regs.get(id);
+    if (!reg || this.stopped) return;
+    // SC stores, seq first: the worker reads IN_REQ_ARMED, then IN_REQ_SEQ
+    Atomics.store(reg.hdr, IN_REQ_SEQ, seq | 0);
+    Atomics.store(reg.hdr, IN_REQ_ARMED, 1);
+    this.addon.ringControl(this.ctrl, CTRL_SEQ);  // a parked worker re-builds its wait set
+    this.arm();
+  }
+
+  /** The main thread is no longer waiting for REQ space. */
+  unwatchSpace(id: number): void {
+    const reg = this.regs.get(id);
+    if (reg) Atomics.store(reg.hdr, IN_REQ_ARMED, 0);  // SC: the worker stops watching at its next pass
   }
 
   /** Delivers whatever the worker has published, now (for a busy-polling caller such as
@@ -214,6 +237,13 @@ export class Spinner {
         this.addon.ringControl(this.ctrl, CTRL_SEQ);
       }
       delivered = true;
+    }
+    // SC load: bumped by the worker after it saw REQ's space_futex move
+    const ev = Atomics.load(reg.hdr, IN_REQ_EVENTS);
+    if (ev !== reg.reqEvents) {
+      reg.reqEvents = ev;
+      const sink = reg.sink;
+      if (sink?.onSpace) this.guard(() => sink.onSpace!());
     }
     if (status === STATUS_RELEASED) {
       this.regs.delete(reg.id);

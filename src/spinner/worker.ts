@@ -13,7 +13,8 @@ import { SHM_STATE_CLOSED } from '../native/segment.js';
 import { BoundaryScanner } from './frame.js';
 import {
   BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
-  STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
+  IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ, STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED,
+  type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
 interface Entry {
@@ -30,6 +31,8 @@ interface Entry {
   scanner: BoundaryScanner;
   /** Closed or corrupt: reported, no longer polled. */
   done: boolean;
+  /** The REQ arming (its seq) already reported to the main thread, so it is reported once. */
+  reportedSeq: number | undefined;
 }
 
 const cfg = workerData as WorkerConfig;
@@ -55,7 +58,7 @@ function handleMessages(): boolean {
       try { seg = addon.attach(msg.id); } catch { /* the channel closed before we got here */ }
       entries.set(msg.id, {
         id: msg.id, seg, hdr, data, cap: data.length, written: 0, published: 0,
-        scanner: new BoundaryScanner(), done: seg === null,
+        scanner: new BoundaryScanner(), done: seg === null, reportedSeq: undefined,
       });
       if (seg === null) {
         Atomics.store(hdr, IN_STATUS, STATUS_CLOSED);  // SC: seen by the main thread's drain
@@ -128,7 +131,23 @@ function ringBell(): void {
   Atomics.notify(ctrl, BELL_SEQ);
 }
 
+/** REQ space on behalf of the main thread (which cannot block): while it is armed, wait on
+ *  REQ's space_futex against the value it armed with; report a change once. True if reported. */
+function watchSpace(e: Entry, seg: RawSegment): boolean {
+  // SC loads: IN_REQ_SEQ was stored before IN_REQ_ARMED, so an armed flag comes with its seq
+  if (Atomics.load(e.hdr, IN_REQ_ARMED) !== 1) return false;
+  const seq = Atomics.load(e.hdr, IN_REQ_SEQ) >>> 0;
+  if (seq === e.reportedSeq) return false;  // reported; the main thread has not re-armed yet
+  if (seg.spaceSeq() === seq) { spaces.push(e.id, seq); return false; }
+  e.reportedSeq = seq;
+  // SC add: the main thread's drain compares it with the last value it saw
+  Atomics.add(e.hdr, IN_REQ_EVENTS, 1);
+  ringBell();
+  return true;
+}
+
 const ids: number[] = [];
+const spaces: number[] = [];
 let lastSeq = Atomics.load(ctrl, CTRL_SEQ) - 1;  // force a first message check
 for (;;) {
   // SC load before reading messages: a post + ringControl after this makes waitMany return at once
@@ -154,9 +173,11 @@ for (;;) {
   // About to park. Rings whose inbox is full are left out of the wait; the main thread rings
   // CTRL_SEQ once it frees space (after seeing IN_WANT_SPACE).
   ids.length = 0;
+  spaces.length = 0;
   let recheck = false;
   for (const e of entries.values()) {
     if (e.done) continue;
+    if (e.seg && watchSpace(e, e.seg)) recheck = true;
     if (((e.written - Atomics.load(e.hdr, IN_HEAD)) >>> 0) === e.cap) {
       // SC store then SC re-load of IN_HEAD: pairs with the main thread's IN_HEAD store + IN_WANT_SPACE load
       Atomics.store(e.hdr, IN_WANT_SPACE, 1);
@@ -166,7 +187,7 @@ for (;;) {
     ids.push(e.id);
   }
   if (recheck) continue;
-  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs, cfg.yieldSpin, WORKER_PARKED);
+  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs, cfg.yieldSpin, WORKER_PARKED, spaces);
 }
 
 for (const e of entries.values()) release(e);

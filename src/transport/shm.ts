@@ -15,6 +15,8 @@ import type { Channel, ChannelHandlers } from './channel.js';
 import type { SocketChannel } from './socket.js';
 
 const POLL_MS = 2;
+/** Backstop while waiting for a space wake (a server that never wakes producers still progresses). */
+const SAFETY_MS = 50;
 
 export interface ShmChannelOptions {
   /** Bytes of the per-channel inbox between the spinner and the main thread (power of two, default 256 KiB). */
@@ -40,6 +42,7 @@ export class ShmChannel implements Channel {
     this.spinner = Spinner.get();
     this.spinner.register(seg.id, {
       onData: (chunk) => { if (!this.closed) this.handlers.onData(chunk); },
+      onSpace: () => { if (this.armed) this.flush(); },
       onEnd: (why) => this.onInboxEnd(why),
     }, opts.inboxBytes);
     lifeline.addCloseListener(this.onLifelineClose);
@@ -79,21 +82,40 @@ export class ShmChannel implements Channel {
     this.spinner.expectReply();
   }
 
-  /** REQ was full: poll for space on later turns of the event loop, never blocking it.
-   *  Polls back-to-back while the server drained something in the last POLL_MS; after
-   *  that it backs off to a 1 ms timer so a starved server (2 cores) can have the CPU. */
+  /** REQ was full; never block the event loop. While the server drained something in the
+   *  last POLL_MS, poll on the next turn of the loop (cheapest when it keeps up). After that,
+   *  wait for its space wake instead: announce producer_parked (armSpace), re-check, and let
+   *  the spinner worker wait on REQ's space_futex and call onSpace. A slow timer backs it up. */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    if (performance.now() - this.lastProgress < POLL_MS) setImmediate(this.flushNow);
-    else setTimeout(this.flushNow, 1);
+    if (performance.now() - this.lastProgress < POLL_MS) { setImmediate(this.flushNow); return; }
+    let seq: number;
+    try {
+      seq = this.seg.armSpace();
+      if (this.seg.writable() > 0) { this.seg.disarmSpace(); setImmediate(this.flushNow); return; }
+    } catch (e) { this.flushScheduled = false; this.fail(e); return; }
+    this.armed = true;
+    this.spinner.watchSpace(this.seg.id, seq);
+    this.safety = setTimeout(this.flushNow, SAFETY_MS);
   }
 
   private lastProgress = 0;
+  private armed = false;
+  private safety: ReturnType<typeof setTimeout> | undefined;
   private readonly flushNow = (): void => this.flush();
+
+  private disarm(): void {
+    if (!this.armed) return;
+    this.armed = false;
+    if (this.safety) { clearTimeout(this.safety); this.safety = undefined; }
+    this.spinner.unwatchSpace(this.seg.id);
+    try { this.seg.disarmSpace(); } catch { /* handle closed */ }
+  }
 
   private flush(): void {
     this.flushScheduled = false;
+    this.disarm();
     if (this.closed) return;
     let wrote = false;
     try {
@@ -137,6 +159,7 @@ export class ShmChannel implements Channel {
   private finish(err: RedisError | undefined, reason: CloseReason): void {
     if (this.closed) return;
     this.closed = true;
+    this.disarm();
     this.queue = [];
     try {
       if (this.seg.state() !== SHM_STATE_CLOSED) this.seg.markClosed(reason);

@@ -182,6 +182,30 @@ describe('ShmChannel against a hostile peer (test-only peer endpoint, real lifel
     } finally { r.done(); }
   });
 
+  it('waits for the server\'s space wake when REQ stays full (producer_parked), then flushes in order', async () => {
+    const r = await rig();
+    try {
+      const payload = Buffer.alloc(3 * 4096 + 100);
+      for (let i = 0; i < payload.length; i++) payload[i] = i & 0xff;
+      r.ch.write(payload);
+      await new Promise((res) => setTimeout(res, 30));  // past the polling window: the channel arms
+      const got: Buffer[] = [];
+      const tmp = Buffer.alloc(4096);
+      let wakes = 0;
+      await until(() => {
+        const n = r.peer.read(tmp);
+        if (n > 0) {
+          got.push(Buffer.from(tmp.subarray(0, n)));
+          if (r.peer.wakeServerSpace()) wakes++;  // (peer: wakes the REQ producer) true = it had announced itself
+        }
+        return Buffer.concat(got).length === payload.length;
+      });
+      expect(Buffer.concat(got).equals(payload)).toBe(true);
+      expect(wakes).toBeGreaterThan(0);
+      expect(r.ch.pendingBytes).toBe(0);
+    } finally { r.done(); }
+  });
+
   it('closes with ERR_SHM_CORRUPT when the peer moves the REQ head past the tail', async () => {
     const r = await rig();
     try {
