@@ -207,10 +207,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       return;
     }
     if (status !== REDIS_OK) p.reject(new RedisError('ERR_CLOSED', 'the connection is closing'));
-    this.track(p.args);
   }
 
-  /** Remember SELECT / CLIENT SETNAME so a reconnect restores them. */
+  /** Remember a successful SELECT / CLIENT SETNAME so a reconnect restores it. */
   private track(args: CommandArg[]): void {
     const n = String(args[0]).toLowerCase();
     if (n === 'select' && args.length === 2) this.db = Number(args[1]);
@@ -224,6 +223,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       return;
     }
     if (r.type === REDIS_REPLY_ERROR) { p.reject(new ReplyError(r.str ?? '')); return; }
+    this.track(p.args);
     p.resolve(toValue(r, this.buffers));
   }
 

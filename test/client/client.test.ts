@@ -100,6 +100,7 @@ describe.each(CASES)('promise client over $name', ({ transport }) => {
     const c = await client(transport, { db: 2, name: `cl-${transport}`, reconnect: () => 20 });
     const k = `cl:${transport}:db`;
     await c.select(5);
+    await expect(c.select(99999)).rejects.toThrow(/DB index is out of range/);
     await c.set(k, 'five');
     const id = await c.clientId();
     const admin = await client('socket');
