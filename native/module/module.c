@@ -359,7 +359,7 @@ static const struct {
     {"min-ring", &G.cfg.min_ring, 4096, 4096, 1ll << 30, REDISMODULE_CONFIG_DEFAULT},
     {"max-ring", &G.cfg.max_ring, 64ll << 20, 4096, 1ll << 30, REDISMODULE_CONFIG_DEFAULT},
     {"max-sessions", &G.cfg.max_sessions, 256, 0, SHM_SIGBUS_SLOTS, REDISMODULE_CONFIG_DEFAULT},
-    {"spin-us", &G.cfg.spin_us, 0, 0, 1000000, REDISMODULE_CONFIG_DEFAULT},   /* measured: docs/module.md */
+    {"spin-us", &G.cfg.spin_us, 50, 0, 1000000, REDISMODULE_CONFIG_DEFAULT},   /* adaptive; see docs/module.md */
     {"max-batch", &G.cfg.max_batch, 64, 1, 65536, REDISMODULE_CONFIG_DEFAULT},
     {"threads", &G.cfg.threads, 1, 1, 16, REDISMODULE_CONFIG_IMMUTABLE},
 };

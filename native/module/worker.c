@@ -412,12 +412,31 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
     }
 }
 
+/* Adaptive spinning. Spinning only pays when the client can run meanwhile: when it shares
+ * our CPU (2 vCPUs, Node, the main loop, other load), our spin just delays its next
+ * request by the whole budget. So every spin that ends without work halves the budget;
+ * work arriving during a spin restores shm.spin-us; every 256th idle period probes with
+ * the full budget so that a freed-up machine is noticed. */
+static uint64_t next_spin_budget(shm_worker *w) {
+    uint64_t cfg = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
+    if (w->spin_ns > cfg) w->spin_ns = cfg;
+    if ((++w->idle_periods & 255) == 0) return cfg;
+    return w->spin_ns;
+}
+
+static void spin_failed(shm_worker *w) {
+    w->spin_ns /= 2;
+    if (w->spin_ns < 1000) w->spin_ns = 0;
+}
+
 static void *worker_main(void *arg) {
     shm_worker *w = arg;
     char name[16];
     snprintf(name, sizeof name, "shm-serve-%d", w->index);
     pthread_setname_np(pthread_self(), name);
-    uint64_t idle_since = 0;
+    uint64_t idle_since = 0, spin_budget = 0;
+    int spinning = 0;
+    w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
     /* relaxed: stop is a plain request flag; the join orders everything after it */
     while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
         adopt_inbox(w);
@@ -444,16 +463,26 @@ static void *worker_main(void *arg) {
             if (held) shm_count(&w->held, 1);
             progress = !held;
         }
-        if (progress) { idle_since = 0; continue; }
-        if (held) { park(w, HOLD_NS); continue; }
-        uint64_t now = shm_now_ns();
-        if (!idle_since) idle_since = now;
-        uint64_t spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
-        if (w->list && now - idle_since < spin_ns) {
-            for (int i = 0; i < 64; i++) shm_cpu_relax();
-            shm_count(&w->spins, 1);
+        if (progress) {
+            if (spinning) w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;   /* work came while spinning */
+            spinning = 0;
+            idle_since = 0;
             continue;
         }
+        if (held) { park(w, HOLD_NS); continue; }
+        uint64_t now = shm_now_ns();
+        if (!idle_since) {
+            idle_since = now;
+            spin_budget = next_spin_budget(w);
+        }
+        if (w->list && now - idle_since < spin_budget) {
+            for (int i = 0; i < 64; i++) shm_cpu_relax();
+            shm_count(&w->spins, 1);
+            spinning = 1;
+            continue;
+        }
+        if (spinning) spin_failed(w);   /* the budget ran out without work */
+        spinning = 0;
         /* gated replies wait for the main loop; its beforeSleep kicks us */
         park(w, PARK_NS);
         idle_since = 0;

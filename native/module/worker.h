@@ -25,6 +25,8 @@ typedef struct shm_worker {
     uint32_t wake_word;           /* private futex the main thread bumps */
     uint32_t stop;
     uint64_t effects_since;       /* first batch with effects not yet followed by a nudge */
+    uint64_t spin_ns;             /* current adaptive spin budget (<= shm.spin-us) */
+    uint64_t idle_periods;
     /* statistics (relaxed; single writer) */
     uint64_t lock_holds, commands, spins, parks, park_timeouts, missed_wakes, held, hist[SHM_HIST_BUCKETS];
 } shm_worker;

@@ -23,11 +23,11 @@ echo "# $(date -u +%FT%TZ) $(nproc) cpus, load: $(cut -d' ' -f1-3 /proc/loadavg)
 echo "## round trip, client spinning"
 "$bench" -p "$port" ping "$N"
 echo "## round trip, client parking (futex) -- server spin-us sweep"
-for s in 0 20 100; do
+for s in 0 50 200; do
   redis-cli -p "$port" config set shm.spin-us "$s" >/dev/null
   echo "shm.spin-us=$s"; "$bench" -p "$port" -w park ping $((N / 4))
 done
-redis-cli -p "$port" config set shm.spin-us 0 >/dev/null   # back to the default
+redis-cli -p "$port" config set shm.spin-us 50 >/dev/null   # back to the default
 echo "## lock hold per batch so far (single-command batches; INFO shm)"
 redis-cli -p "$port" info shm | grep -E 'lock_hold|lock_holds|commands' | tr -d '\r'
 echo "## side effects on other clients (producer alternates ring / tcp; ring client parks)"
