@@ -12,6 +12,7 @@ import { redisBusyPollAttach } from '../adapters/busy-poll.js';
 import { redisNodeAttach } from '../adapters/node.js';
 import { redisPollAttach, redisPollTick } from '../adapters/poll.js';
 import { redisAsyncConnectUnix, type AsyncContext } from '../src/async/index.js';
+import { createClient } from '../src/client/index.js';
 import { redisCommand, redisConnectUnix, redisFree } from '../src/sync/api.js';
 import { REDIS_OK } from '../src/resp/types.js';
 
@@ -63,6 +64,22 @@ async function asyncRunner(path: string, transport: Transport, name: string, att
   };
 }
 
+async function promiseRunner(path: string, transport: Transport, name: string, adapter?: (ac: AsyncContext) => unknown): Promise<Runner> {
+  const c = createClient({ path, transport, adapter });
+  await c.connect();
+  return {
+    name, transport,
+    async run(n, out) {
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await c.ping();
+        out.push(performance.now() - t0);
+      }
+    },
+    close() { c.disconnect(); },
+  };
+}
+
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -85,6 +102,8 @@ async function main(): Promise<void> {
       runners.push(await asyncRunner(sock, t, 'async + node adapter', redisNodeAttach));
       runners.push(await asyncRunner(sock, t, 'async + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
       runners.push(await asyncRunner(sock, t, 'async + poll adapter (tick per setImmediate)', redisPollAttach, (ac) => { redisPollTick(ac); }));
+      runners.push(await promiseRunner(sock, t, 'promise client (node adapter)'));
+      runners.push(await promiseRunner(sock, t, 'promise client + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
     }
     const onlyAt = process.argv.indexOf('--only');
     if (onlyAt > 0) {
