@@ -14,6 +14,7 @@
  *   pipe N ARG...        the same request N times (N replies expected)
  *   raw TOKEN            raw bytes into REQ (stops early if the session closes)
  *   expect N             N more replies are expected (after raw requests)
+ *   drain MS             print every reply arriving within MS ms, then expect none ("D <count>")
  *   flood BYTE MAX       BYTE repeated until the session closes or MAX bytes went in
  *                                                                  -> "F <bytes written>"
  *   wait                 read replies until all expected arrived   -> "R <hex>" each, then
@@ -311,6 +312,12 @@ int main(int argc, char **argv) {
                 expected++;
             }
             free(m);
+        } else if (!strcmp(d, "drain")) {
+            long long before = expected;
+            uint64_t until_ns = shm_now_ns() + (uint64_t)atoll(tok[1]) * 1000000ull;
+            while (shm_now_ns() < until_ns && drain() == 0) usleep(1000);
+            printf("D %lld\n", before - expected);
+            expected = 0;
         } else if (!strcmp(d, "expect")) {
             expected += n > 1 ? atoll(tok[1]) : 1;
         } else if (!strcmp(d, "raw")) {
