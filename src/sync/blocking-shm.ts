@@ -15,7 +15,9 @@ export class BlockingShm {
   private closed = false;
 
   /** Takes ownership of a claimed segment. `spinNs`: how long to spin before parking. */
-  constructor(private readonly seg: Segment, private readonly spinNs: number) {}
+  constructor(private readonly seg: Segment, private readonly spinNs: number) {
+    this.spinNs = Math.max(0, Math.round(spinNs));
+  }
 
   /**
    * Writes all of `bytes`, waiting for REQ space up to `timeoutMs` (0 = no limit). While REQ
@@ -33,7 +35,7 @@ export class BlockingShm {
       const left = deadline - performance.now();
       if (left <= 0) throw new RedisError('ERR_TIMEOUT', `Timeout: the REQ ring stayed full for ${timeoutMs} ms`);
       // short parks: the server may fill REP again while we wait for REQ space
-      this.seg.waitSpace(1, this.spinNs, Math.min(SPACE_SLICE_NS, left * 1e6));
+      this.seg.waitSpace(1, this.spinNs, Math.ceil(Math.min(SPACE_SLICE_NS, left * 1e6)));
     }
   }
 
@@ -64,7 +66,7 @@ export class BlockingShm {
       this.checkOpen();
       const left = deadline - performance.now();
       if (left <= 0) return undefined;
-      this.seg.waitData(this.spinNs, Math.min(PARK_SLICE_NS, left * 1e6));
+      this.seg.waitData(this.spinNs, Math.ceil(Math.min(PARK_SLICE_NS, left * 1e6)));
     }
   }
 

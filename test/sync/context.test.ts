@@ -199,3 +199,19 @@ describe('sync API over shm, large pipelines', () => {
     redisFree(c);
   });
 });
+
+describe('sync API over shm, server killed', () => {
+  it('a SIGKILLed server fails the waiting call (lifeline closed), no hang', async () => {
+    const own = await startRedis({ module: true });
+    const c = redisConnectUnix(own.socket, { transport: 'shm' });
+    expect(c.transport).toBe('shm');
+    expect(redisCommand(c, 'PING')!.str).toBe('PONG');
+    await own.stop({ signal: 'SIGKILL' });
+    const t0 = performance.now();
+    expect(redisCommand(c, 'PING')).toBeNull();
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(c.errstr).toMatch(/lifeline|closed/);
+    expect(c.err).toBe(REDIS_ERR_EOF);
+    redisFree(c);
+  });
+});
