@@ -16,8 +16,8 @@ const QUICK = process.argv.includes('--quick');
 const MSG = Buffer.from('*1\r\n$4\r\nPING\r\n');  // 14 bytes each way
 
 type Job =
-  | { role: 'echo'; peerId: number; stop: Int32Array; spinNs: number }
-  | { role: 'ping'; clientId: number; n: number; spinNs: number }
+  | { role: 'echo'; peerId: number; stop: Int32Array; spinNs: number; yieldSpin?: boolean }
+  | { role: 'ping'; clientId: number; n: number; spinNs: number; yieldSpin: boolean }
   | { role: 'sink'; peerId: number; bytes: number; spinNs: number }
   | { role: 'source'; clientId: number; bytes: number; chunk: number; spinNs: number };
 
@@ -36,7 +36,7 @@ function echo(j: Extract<Job, { role: 'echo' }>): void {
   const p = Segment.attach(j.peerId);
   const buf = Buffer.alloc(65536);
   while (Atomics.load(j.stop, 0) === 0) {
-    if (p.waitData(j.spinNs, 20e6) === 0) continue;
+    if (p.waitData(j.spinNs, 20e6, j.yieldSpin ?? true) === 0) continue;
     const n = p.read(buf);
     p.wakeServerSpace();
     let off = 0;
@@ -54,7 +54,7 @@ function ping(j: Extract<Job, { role: 'ping' }>): number[] {
     c.write(MSG);
     c.wakeServer();
     let got = 0;
-    while (got < MSG.length) { if (c.waitData(j.spinNs, 1e9) > 0) got += c.read(buf); }
+    while (got < MSG.length) { if (c.waitData(j.spinNs, 1e9, j.yieldSpin) > 0) got += c.read(buf); }
     out.push(Number(process.hrtime.bigint() - t0));
   }
   c.close();
@@ -110,11 +110,11 @@ function pair(cap: number): { c: Segment; p: Segment } {
   return { c, p };
 }
 
-async function workerRoundTrip(spinNs: number, n: number): Promise<number[]> {
+async function workerRoundTrip(spinNs: number, n: number, yieldSpin: boolean): Promise<number[]> {
   const { c, p } = pair(65536);
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const e = run<null>({ role: 'echo', peerId: p.id, stop, spinNs });
-  const samples = await run<number[]>({ role: 'ping', clientId: c.id, n, spinNs }).done;
+  const e = run<null>({ role: 'echo', peerId: p.id, stop, spinNs, yieldSpin });
+  const samples = await run<number[]>({ role: 'ping', clientId: c.id, n, spinNs, yieldSpin }).done;
   Atomics.store(stop, 0, 1);
   await e.done;
   c.close(); p.close();
@@ -135,7 +135,7 @@ async function spinnerRoundTrip(n: number, direct: boolean, yieldSpin = true, ki
   Spinner.configure({ yieldSpin });
   const { c, p } = pair(65536);
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const e = run<null>({ role: 'echo', peerId: p.id, stop, spinNs: 50_000 });
+  const e = run<null>({ role: 'echo', peerId: p.id, stop, spinNs: 50_000, yieldSpin });
   const out: number[] = [];
   if (direct) {
     const buf = Buffer.alloc(256);
@@ -143,7 +143,7 @@ async function spinnerRoundTrip(n: number, direct: boolean, yieldSpin = true, ki
       const t0 = process.hrtime.bigint();
       c.write(MSG); c.wakeServer();
       let got = 0;
-      while (got < MSG.length) { if (c.waitData(50_000, 1e9) > 0) got += c.read(buf); }
+      while (got < MSG.length) { if (c.waitData(50_000, 1e9, yieldSpin) > 0) got += c.read(buf); }
       out.push(Number(process.hrtime.bigint() - t0));
       if ((i & 255) === 0) await new Promise((r) => setImmediate(r));
     }
@@ -179,12 +179,14 @@ async function main(): Promise<void> {
   const mib: number[] = [];
   for (let r = 0; r < rounds; r++) {
     process.stderr.write(`round ${r + 1}/${rounds}\n`);
-    add('worker <-> worker, both spinning', await workerRoundTrip(1e9, n));
-    add('worker <-> worker, both parking (futex wake each way)', await workerRoundTrip(0, Math.floor(n / 4)));
+    add('worker <-> worker, both spinning (pure spin)', await workerRoundTrip(1e9, n, false));
+    add('worker <-> worker, both spinning, sched_yield every 64 probes', await workerRoundTrip(1e9, n, true));
+    add('worker <-> worker, both parking (futex wake each way)', await workerRoundTrip(0, Math.floor(n / 4), false));
     add('main (event loop) -> echo worker -> spinner -> doorbell -> main', await spinnerRoundTrip(Math.floor(n / 2), false));
-    add('same, spinner without sched_yield while spinning', await spinnerRoundTrip(Math.floor(n / 2), false, false));
+    add('same, spinner and echo without sched_yield while spinning', await spinnerRoundTrip(Math.floor(n / 2), false, false));
     add('same, without waking a parked spinner at write (expectReply)', await spinnerRoundTrip(Math.floor(n / 2), false, true, false));
     add('main blocking in waitData (sync style) <-> echo worker', await spinnerRoundTrip(Math.floor(n / 2), true));
+    add('same, spins without sched_yield (both sides)', await spinnerRoundTrip(Math.floor(n / 2), true, false));
     mib.push(await streaming(QUICK ? 256 << 20 : 1 << 30));
   }
   console.log('| round trip, 14 B each way | p50 µs | p99 µs | min µs |');

@@ -2,6 +2,7 @@
 #include "segment.h"
 
 #include <cmath>
+#include <sched.h>
 
 namespace rshm {
 namespace {
@@ -224,12 +225,38 @@ Napi::Value Segment::WakePeerSpace(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), shm_ring_wake_producer(&Live(info.Env()).in) != 0);
 }
 
+// Spins on `probe` for up to spin_ns, calling sched_yield() every 64 probes when `yield`
+// is set: with two cores, the thread we wait for may be queued behind our own spin, and a
+// pure spin then costs its whole budget on every hand-off. Returns the last probe.
+template <typename Probe>
+static int64_t SpinYielding(Probe probe, uint64_t spin_ns, bool yield) {
+  int64_t v = probe();
+  if (v != 0 || spin_ns == 0) return v;
+  uint64_t start = shm_now_ns();
+  for (uint32_t i = 1;; i++) {
+    shm_cpu_relax();
+    v = probe();
+    if (v != 0) return v;
+    if ((i & 63) == 0) {
+      if (shm_now_ns() - start >= spin_ns) return 0;
+      if (yield) sched_yield();
+    }
+  }
+}
+
+static bool YieldArg(const Napi::CallbackInfo &info, size_t i) {
+  return info.Length() <= i || info[i].IsUndefined() || info[i].ToBoolean().Value();  // default: yield
+}
+
 Napi::Value Segment::WaitData(const Napi::CallbackInfo &info) {
   NativeSegment &s = Live(info.Env());
   uint64_t spin = U64Arg(info, 0, "spinNs");
   uint64_t park = U64Arg(info, 1, "parkNs");
+  bool yield = YieldArg(info, 2);
   if (s.State() == SHM_STATE_CLOSED) return Result(info.Env(), shm_ring_readable(&s.in), "waitData");
-  return Result(info.Env(), shm_ring_wait_data(&s.in, spin, park), "waitData");
+  int64_t v = SpinYielding([&] { return shm_ring_readable(&s.in); }, spin, yield);
+  if (v != 0) return Result(info.Env(), v, "waitData");
+  return Result(info.Env(), shm_ring_wait_data(&s.in, 0, park), "waitData");  // park (re-checks first)
 }
 
 Napi::Value Segment::WaitSpace(const Napi::CallbackInfo &info) {
@@ -237,8 +264,15 @@ Napi::Value Segment::WaitSpace(const Napi::CallbackInfo &info) {
   uint64_t want = U64Arg(info, 0, "want");
   uint64_t spin = U64Arg(info, 1, "spinNs");
   uint64_t park = U64Arg(info, 2, "parkNs");
+  bool yield = YieldArg(info, 3);
   if (s.State() == SHM_STATE_CLOSED) return Result(info.Env(), shm_ring_writable(&s.out), "waitSpace");
-  return Result(info.Env(), shm_ring_wait_space(&s.out, want, spin, park), "waitSpace");
+  if (want > s.out.cap) want = s.out.cap;
+  int64_t v = SpinYielding([&]() -> int64_t {  // 1 ready, 0 not yet, -1 corrupt
+    int64_t w = shm_ring_writable(&s.out);
+    return w < 0 ? w : ((uint64_t)w >= want ? 1 : 0);
+  }, spin, yield);
+  if (v != 0) return Result(info.Env(), shm_ring_writable(&s.out), "waitSpace");
+  return Result(info.Env(), shm_ring_wait_space(&s.out, want, 0, park), "waitSpace");
 }
 
 // The sleeper half of "wait for space" without sleeping here: another thread (the spinner)

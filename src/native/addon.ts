@@ -26,9 +26,10 @@ export interface RawSegment {
   wakePeerData(): boolean;
   /** shm_ring_wake_producer on the incoming ring. */
   wakePeerSpace(): boolean;
-  /** Blocks the calling thread: spin, then park. Readable bytes, 0 on timeout. */
-  waitData(spinNs: number, parkNs: number): number;
-  waitSpace(want: number, spinNs: number, parkNs: number): number;
+  /** Blocks the calling thread: spin (sched_yield every 64 probes unless yieldSpin is false),
+   *  then park. Readable bytes, 0 on timeout. */
+  waitData(spinNs: number, parkNs: number, yieldSpin?: boolean): number;
+  waitSpace(want: number, spinNs: number, parkNs: number, yieldSpin?: boolean): number;
   /** Producer side, non-blocking: announce "waiting for space" (producer_parked = 1, full
    *  fence) and return the space_futex value another thread should wait against. */
   armSpace(): number;
