@@ -9,7 +9,7 @@ import type { ReplyValue } from './reply.js';
 export interface BatchOf extends Batch, Omit<CommandMethods<BatchOf>, 'exec'> {}
 
 interface Sender {
-  sendCommand(args: CommandArg[]): Promise<ReplyValue>;
+  sendCommands(list: CommandArg[][]): Promise<ReplyValue>[];
 }
 
 export class Batch {
@@ -33,16 +33,20 @@ export class Batch {
   async exec(): Promise<ReplyValue[] | null> {
     const cmds = this.queued.splice(0);
     if (!this.transaction) {
-      return Promise.all(cmds.map((c) => this.client.sendCommand(c).catch((e: unknown) => asValue(e))));
+      return Promise.all(this.client.sendCommands(cmds).map((p) => p.catch((e: unknown) => asValue(e))));
     }
-    // Issued in one tick: MULTI, the commands and EXEC go out back to back, on the socket.
-    const multi = this.client.sendCommand(['MULTI']);
-    const queuedReplies = cmds.map((c) => this.client.sendCommand(c).catch((e: unknown) => asValue(e)));
-    const exec = this.client.sendCommand(['EXEC']);
-    await multi;
-    await Promise.all(queuedReplies);
-    const r = await exec;
-    return r === null ? null : (r as ReplyValue[]);
+    // Queued all or none, issued in one tick: MULTI, the commands and EXEC go out back to
+    // back (on the socket: the routing rule sends everything inside MULTI there).
+    const all = this.client.sendCommands([['MULTI'], ...cmds, ['EXEC']]);
+    // every promise gets a handler now, so an early rejection is never unhandled
+    const settled = all.map((p) => p.then((v) => ({ v }), (e: unknown) => ({ e })));
+    const results = await Promise.all(settled);
+    const first = results[0]!;
+    if ('e' in first) throw first.e;
+    const last = results[results.length - 1]!;
+    if ('e' in last) throw last.e;
+    for (const r of results.slice(1, -1)) if ('e' in r && !(r.e instanceof ReplyError)) throw r.e;
+    return last.v === null ? null : (last.v as ReplyValue[]);
   }
 }
 

@@ -108,6 +108,19 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     return new Promise((resolve, reject) => this.enqueue({ args, resolve, reject }));
   }
 
+  /**
+   * Several commands, queued all or none: while offline, a batch that does not fit in the
+   * offline queue is refused whole (ERR_QUEUE_FULL), so a MULTI block is never cut in two.
+   */
+  sendCommands(list: CommandArg[][]): Promise<ReplyValue>[] {
+    const max = this.options.maxOfflineQueue ?? DEFAULT_MAX_OFFLINE_QUEUE;
+    if ((this.state === 'connecting' || this.state === 'reconnecting') && this.offline.length + list.length > max) {
+      const err = new RedisError('ERR_QUEUE_FULL', `the offline queue is full (${max} commands waiting for the connection; this batch has ${list.length})`);
+      return list.map(() => Promise.reject(err));
+    }
+    return list.map((args) => this.sendCommand(args));
+  }
+
   /** A command whose every reply (confirmations, messages) goes to `handler` (internal: pub/sub, MONITOR). */
   sendRaw(args: CommandArg[], handler: RawHandler): void {
     this.enqueue({ args, resolve: () => undefined, reject: () => handler(null), raw: handler });

@@ -88,12 +88,16 @@ describe.each(CASES)('promise client over $name', ({ transport }) => {
   });
 
   it('commandTimeout rejects a command with no reply in time (ERR_TIMEOUT), then reconnects', async () => {
+    // keeps the process's spinner worker running: a reconnect that has to boot a new worker
+    // first can take longer than a 100 ms command timeout on a loaded host
+    const keeper = await client(transport);
     const c = await client(transport, { commandTimeout: 100, reconnect: () => 10 });
     const e = await c.blpop(`cl:${transport}:never`, 5).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RedisError);
     expect((e as RedisError).code).toBe('ERR_TIMEOUT');
     expect(await c.ping()).toBe('PONG');
     c.disconnect();
+    keeper.disconnect();
   });
 
   it('reconnects after the server kills the connection, restoring db and name', async () => {
@@ -144,6 +148,22 @@ describe('promise client offline behaviour', () => {
     }
     expect(await c.ping()).toBe('PONG');
     c.disconnect();
+  });
+
+  it('a MULTI block that does not fit in the offline queue is refused whole', async () => {
+    const c = createClient({ port: 1, connectTimeout: 2000, maxOfflineQueue: 3 });
+    const conn = c.connect().catch((e: unknown) => e);
+    const one = c.ping().catch((e: unknown) => e);
+    // MULTI + 2 commands + EXEC = 4 > 3 - 1 free slots: nothing of it is queued
+    const tx = await c.multi().set('a', '1').set('b', '2').exec().catch((e: unknown) => e);
+    expect((tx as RedisError).code).toBe('ERR_QUEUE_FULL');
+    // the single command still queued, and two slots are still free
+    const two = c.ping().catch((e: unknown) => e);
+    const three = c.ping().catch((e: unknown) => e);
+    const ce = await conn;
+    expect(await one).toBe(ce);
+    expect(await two).toBe(ce);
+    expect(await three).toBe(ce);
   });
 
   it('rejects commands before connect() and after disconnect()', async () => {
