@@ -225,9 +225,10 @@ Napi::Value Segment::WakePeerSpace(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), shm_ring_wake_producer(&Live(info.Env()).in) != 0);
 }
 
-// Spins on `probe` for up to spin_ns, calling sched_yield() every 64 probes when `yield`
-// is set: with two cores, the thread we wait for may be queued behind our own spin, and a
-// pure spin then costs its whole budget on every hand-off. Returns the last probe.
+// Spins on `probe` for up to spin_ns. With `yield`, after the first kPureSpinNs it calls
+// sched_yield() every 64 probes: with two cores, the thread we wait for may be queued behind
+// our own spin, and a pure spin then costs its whole budget on every hand-off; a quick reply
+// from another core still lands in the pure part. Returns the last probe.
 template <typename Probe>
 static int64_t SpinYielding(Probe probe, uint64_t spin_ns, bool yield) {
   int64_t v = probe();
@@ -238,8 +239,9 @@ static int64_t SpinYielding(Probe probe, uint64_t spin_ns, bool yield) {
     v = probe();
     if (v != 0) return v;
     if ((i & 63) == 0) {
-      if (shm_now_ns() - start >= spin_ns) return 0;
-      if (yield) sched_yield();
+      uint64_t spent = shm_now_ns() - start;
+      if (spent >= spin_ns) return 0;
+      if (yield && spent >= kPureSpinNs) sched_yield();
     }
   }
 }

@@ -115,10 +115,11 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
     r = Probe(ctrl, expected, segs, spaces);
     if (r != kTimeout) return Napi::Number::New(env, r);
     if ((i & 63) == 0) {
-      if (shm_now_ns() - start >= spin_ns) break;
+      uint64_t spent = shm_now_ns() - start;
+      if (spent >= spin_ns) break;
       // On a host with few cores the thread we just signalled (the event loop) may be
-      // queued behind this spin: let it run. Costs nothing when nothing else is runnable.
-      if (yield_spin) sched_yield();
+      // queued behind this spin: after a short pure spin, let it run.
+      if (yield_spin && spent >= kPureSpinNs) sched_yield();
     }
   }
 
