@@ -5,7 +5,8 @@
 //  3. the spinner handoff: the main thread's event loop writes a request, a peer worker
 //     echoes it, the spinner worker moves the reply into the inbox and rings the doorbell
 //     (Atomics.waitAsync); beside it, the main thread blocking in waitData (sync-API style).
-// Variants run interleaved in rounds so host noise hits them alike.
+// Variants run interleaved in rounds so host noise hits them alike; the per-round medians
+// show how much a result depends on where the scheduler put the threads that round.
 //
 //   npx tsc -p tsconfig.json && node dist/scripts/bench-ring-node.js [--quick]
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
@@ -172,10 +173,14 @@ function fmt(label: string, s: { p50: number; p99: number; min: number }): strin
 }
 
 async function main(): Promise<void> {
-  const rounds = QUICK ? 1 : 3;
-  const n = QUICK ? 2000 : 10000;
+  const rounds = QUICK ? 1 : 5;
+  const n = QUICK ? 2000 : 6000;
   const acc: Record<string, number[]> = {};
-  const add = (k: string, v: number[]): void => { (acc[k] ??= []).push(...v); };
+  const perRound: Record<string, number[]> = {};
+  const add = (k: string, v: number[]): void => {
+    (acc[k] ??= []).push(...v);
+    (perRound[k] ??= []).push(summary(v).p50);
+  };
   const mib: number[] = [];
   for (let r = 0; r < rounds; r++) {
     process.stderr.write(`round ${r + 1}/${rounds}\n`);
@@ -189,9 +194,11 @@ async function main(): Promise<void> {
     add('same, spins without sched_yield (both sides)', await spinnerRoundTrip(Math.floor(n / 2), true, false));
     mib.push(await streaming(QUICK ? 256 << 20 : 1 << 30));
   }
-  console.log('| round trip, 14 B each way | p50 µs | p99 µs | min µs |');
-  console.log('|---|---:|---:|---:|');
-  for (const [k, v] of Object.entries(acc)) console.log(fmt(k, summary(v)));
+  console.log('| round trip, 14 B each way | p50 µs | p99 µs | min µs | p50 per round µs |');
+  console.log('|---|---:|---:|---:|---|');
+  for (const [k, v] of Object.entries(acc)) {
+    console.log(`${fmt(k, summary(v))} ${(perRound[k] ?? []).map((x) => x.toFixed(1)).join(', ')} |`);
+  }
   console.log('');
   console.log(`streaming worker -> worker through a 1 MiB ring, 64 KiB writes: ${mib.map((x) => x.toFixed(0)).join(', ')} MiB/s (per round)`);
 }
