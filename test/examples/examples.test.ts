@@ -42,7 +42,9 @@ describe('examples', () => {
 
   it('subscriber', async () => {
     const out = await run(subscriberMain);
-    expect(out.slice(0, 4).sort()).toEqual([
+    // callbacks and events run as messages arrive, the iterator as it is consumed: their
+    // interleaving depends on timing, the order within each does not
+    expect(out.filter((l) => !l.startsWith('iterator:')).slice(0, 4).sort()).toEqual([
       'callback: example:news -> first', 'callback: example:news -> second',
       'event: example:* matched example:news -> first', 'event: example:* matched example:news -> second',
     ].sort());
