@@ -69,13 +69,17 @@ static size_t one_reply(const char *p, size_t n) {
         if (v < 0) return head;
         return n >= head + (size_t)v + 2 ? head + (size_t)v + 2 : 0;
     }
-    if (p[0] == '*' || p[0] == '%' || p[0] == '~' || p[0] == '>') {
-        long long items = p[0] == '%' ? v * 2 : v;
+    if (p[0] == '*' || p[0] == '%' || p[0] == '~' || p[0] == '>' || p[0] == '|') {
+        long long items = p[0] == '%' || p[0] == '|' ? v * 2 : v;
         size_t at = head;
         for (long long i = 0; i < items; i++) {
             size_t l = one_reply(p + at, n - at);
             if (!l) return 0;
             at += l;
+        }
+        if (p[0] == '|') {   /* an attribute is followed by the reply it describes */
+            size_t l = one_reply(p + at, n - at);
+            return l ? at + l : 0;
         }
         return at;
     }
