@@ -38,7 +38,7 @@ export interface SyncOptions {
   encoding?: StringEncoding;
   /** Aggregates may nest this many levels below the top-level one (default 7, as hiredis). */
   maxDepth?: number;
-  /** Called with RESP3 pushes that are not pub/sub traffic (e.g. tracking invalidations). */
+  /** Called with RESP3 pushes that are not pub/sub traffic (e.g. tracking invalidations); without it they are dropped. */
   pushCallback?: (reply: RedisReply) => void;
 }
 
@@ -189,13 +189,10 @@ export class RedisContext {
       const route = this.inflight.length > 0 ? this.inflightRoute : 'socket';
       const r = this.readFrom(route, this.commandTimeoutMs);
       const head = this.inflight[0];
-      if (route === 'socket' && r.type === REDIS_REPLY_PUSH && !this.socketOnly) {
-        // RESP3 out-of-band data on a connection that is not in pub/sub: not a reply.
+      if (r.type === REDIS_REPLY_PUSH && !isPubSub(r)) {
+        // RESP3 out-of-band data (e.g. tracking invalidations) is never a command's reply:
+        // to the push callback, or dropped, as hiredis's default push handler does.
         this.options.pushCallback?.(r);
-        continue;
-      }
-      if (route === 'socket' && r.type === REDIS_REPLY_PUSH && this.options.pushCallback && isInvalidation(r)) {
-        this.options.pushCallback(r);
         continue;
       }
       if (head) this.inflight.shift();
@@ -302,7 +299,10 @@ export class RedisContext {
   }
 }
 
-function isInvalidation(r: RedisReply): boolean {
-  const first = r.element?.[0];
-  return first !== undefined && first.str === 'invalidate';
+const PUBSUB_PUSH = new Set(['message', 'pmessage', 'smessage', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+
+/** Pub/sub pushes are what redisGetReply returns to a subscriber; other pushes are out of band. */
+function isPubSub(r: RedisReply): boolean {
+  const first = r.element?.[0]?.str;
+  return first !== undefined && first !== null && PUBSUB_PUSH.has(first.toLowerCase());
 }

@@ -101,9 +101,32 @@ describe.each(CASES)('sync API over $name', (tc) => {
     redisFree(c);
   });
 
-  it('pub/sub: blocks in redisGetReply for the next message', () => {
+  it('RESP3 tracking invalidations go to pushCallback (or are dropped), never in place of a reply', () => {
+    const pushes: string[][] = [];
+    const c = open(tc, { pushCallback: (r) => pushes.push(r.element!.map((e) => e.str ?? e.element?.map((x) => x.str).join(',') ?? '')) });
+    const quiet = open(tc);
+    const key = `sync:${tc.name}:tracked`;
+    for (const ctx of [c, quiet]) {
+      expect(redisCommandArgv(ctx, ['HELLO', '3'])!.type).toBe(REDIS_REPLY_MAP);
+      expect(redisCommandArgv(ctx, ['CLIENT', 'TRACKING', 'ON'])!.str).toBe('OK');
+      redisCommandArgv(ctx, ['GET', key]);
+    }
+    const other = open(tc);
+    redisCommandArgv(other, ['SET', key, 'changed']);
+    redisFree(other);
+    for (const ctx of [c, quiet]) {
+      expect(redisCommandArgv(ctx, ['PING'])!.str).toBe('PONG');
+      expect(redisCommandArgv(ctx, ['GET', key])!.str).toBe('changed');
+    }
+    expect(pushes).toEqual([['invalidate', key]]);
+    redisFree(c);
+    redisFree(quiet);
+  });
+
+  it.each([2, 3])('pub/sub (RESP%i): blocks in redisGetReply for the next message', (proto) => {
     const c = open(tc);
-    const ch = `sync:${tc.name}:ch`;
+    if (proto === 3) expect(redisCommandArgv(c, ['HELLO', '3'])!.type).toBe(REDIS_REPLY_MAP);
+    const ch = `sync:${tc.name}:ch${proto}`;
     const s = redisCommand(c, 'SUBSCRIBE %s', ch)!;
     expect(s.element!.map((x) => x.str ?? x.integer)).toEqual(['subscribe', ch, 1]);
     const pub = open(tc);
