@@ -11,7 +11,7 @@
 namespace rshm {
 
 // Spinning waits spin this long before they start yielding the core (see SpinYielding).
-constexpr uint64_t kPureSpinNs = 5000;
+constexpr uint64_t kPureSpinNs = 2000;
 
 // Throws a JS Error whose `code` is one of our stable codes.
 [[noreturn]] void ThrowCoded(Napi::Env env, const char *code, const std::string &msg);
