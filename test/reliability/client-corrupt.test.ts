@@ -4,7 +4,7 @@
 // never read past its ring, and the real server must end the session and stay up.
 // The segment is reached through /proc/self/map_files (its name is unlinked at open).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { redisAsyncConnect } from '../../src/async/api.js';
 import type { AsyncContext } from '../../src/async/context.js';
@@ -76,4 +76,32 @@ describe('client side: hostile indices from the server side', () => {
       assertNoCrash(srv);
     });
   }
+
+  it('REP carries bytes that are not RESP: ERR_PROTOCOL, pending commands get null, server fine', async () => {
+    const ac = await connectShm(srv.port);
+    for (let i = 0; i < 3; i++) expect((await command(ac, 'PING'))?.str).toBe('PONG');
+    const pending = [command(ac, 'DEBUG', 'SLEEP', '1'), command(ac, 'GET', 'after')];
+    await sleep(30);
+    // act as the server: put garbage where the next reply would go and publish it
+    const fd = openOwnSegment();
+    try {
+      const hdr = Buffer.alloc(512);
+      readSync(fd, hdr, 0, 512, 0);
+      const reqCap = Number(hdr.readBigUInt64LE(OFF.reqCap));
+      const repCap = Number(hdr.readBigUInt64LE(OFF.repCap));
+      const tail = hdr.readBigUInt64LE(OFF.rep + OFF.tail);
+      const junk = Buffer.from('?this is not RESP\r\n');
+      writeSync(fd, junk, 0, junk.length, 4096 + reqCap + Number(tail % BigInt(repCap)));
+      poke64(fd, OFF.rep + OFF.tail, tail + BigInt(junk.length));
+    } finally { closeSync(fd); }
+    const t0 = performance.now();
+    const replies = await Promise.all(pending);
+    expect(replies).toEqual([null, null]);
+    expect(performance.now() - t0).toBeLessThan(900);
+    expect(ac.error?.code).toBe('ERR_PROTOCOL');
+    ac.free();
+    await waitSessions(srv, 0);
+    expect(await srv.command('PING')).toBe('+PONG\r\n');
+    assertNoCrash(srv);
+  });
 });
