@@ -96,6 +96,37 @@ describe.each(CASES)('subscriber, $name', ({ resp, transport }) => {
 });
 
 describe('subscriber extras', () => {
+  it('RESP3: a subscribed client still runs ordinary commands (over shm), RESP2 refuses them as the server does', async () => {
+    const s3 = await createSubscriber({ path: srv.socket, resp: 3, transport: 'shm' });
+    await s3.subscribe('mixed3');
+    expect(s3.client.transport).toBe('shm');
+    expect(await s3.client.set('mixed:k', 'v')).toBe('OK');
+    expect(await s3.client.get('mixed:k')).toBe('v');
+    await s3.quit();
+    const s2 = await createSubscriber({ path: srv.socket, resp: 2, transport: 'shm' });
+    await s2.subscribe('mixed2');
+    await expect(s2.client.get('mixed:k')).rejects.toThrow(/only \(P\|S\)SUBSCRIBE|allowed in this context/i);
+    await s2.quit();
+  });
+
+  it('unsubscribe() and punsubscribe() without names end every subscription; with none left they still resolve', async () => {
+    const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
+    const ends: string[] = [];
+    const cb = (ev: PubSubMessage | PubSubEnd): void => { if (ev.kind !== 'message' && ev.kind !== 'pmessage' && ev.kind !== 'smessage') ends.push(`${ev.kind}:${ev.channel}`); };
+    await sub.subscribe(['u1', 'u2'], cb);
+    await sub.psubscribe('u*', cb);
+    await sub.unsubscribe();
+    expect(ends.sort()).toEqual(['unsubscribe:u1', 'unsubscribe:u2']);
+    expect(sub.channels).toEqual([]);
+    expect(sub.patterns).toEqual(['u*']);
+    await sub.punsubscribe();
+    expect(ends).toContain('punsubscribe:u*');
+    await sub.unsubscribe();
+    await sub.punsubscribe();
+    expect(await pub.publish('u1', 'x')).toBe(0);
+    await sub.quit();
+  });
+
   it('shard channels (SSUBSCRIBE / SPUBLISH)', async () => {
     const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
     const got: string[] = [];
