@@ -151,13 +151,17 @@ static void emit_unknown(shm_session *s) {
     for (size_t i = 1; i < s->parser.argc && used < 128; i++) {
         size_t len;
         const char *p = arg_ptr(s, i, &len);
-        int w = snprintf(args + used, sizeof args - used, "'%.*s' ", (int)(128 - used), p);
+        /* Redis prints each argument with "%.*s" from a NUL-terminated sds: it ends at its
+         * length, at a NUL in it, or at the precision; ours are not NUL-terminated */
+        size_t n = strnlen(p, len < 128 - used ? len : 128 - used);
+        int w = snprintf(args + used, sizeof args - used, "'%.*s' ", (int)n, p);
         if (w < 0) break;
         used = strlen(args);
     }
     size_t len;
     const char *name = arg_ptr(s, 0, &len);
-    snprintf(text, sizeof text, "ERR unknown command '%.128s', with args beginning with: %s", name, args);
+    size_t nn = strnlen(name, len < 128 ? len : 128);
+    snprintf(text, sizeof text, "ERR unknown command '%.*s', with args beginning with: %s", (int)nn, name, args);
     for (char *c = text; *c; c++) if (*c == '\r' || *c == '\n') *c = ' ';
     emit_error(s, text);
 }

@@ -23,6 +23,7 @@ const TABLE: (string | Buffer)[][] = [
   ['GET'], ['NOSUCH', 'a', 'b'], ['OBJECT', 'NOSUCH', 'x'], ['CONFIG', 'NOSUCH'], ['INCR', 'k'], ['LPUSH', 'k', 'x'],
   ['SET', 'k', 'v', 'EX', '0'], ['XADD', 'st', '0-1', 'f', 'v'], ['EVAL', 'return redis.call("nosuch")', '0'],
   ['DEBUG', 'SLEEP', '0'], ['MODULE', 'LIST'], ['MODULE', 'LOAD', '/nonexistent.so'], ['ZADD', 'z', 'nan', 'x'], ['HSET', 'h'],
+  [Buffer.from('PI\0G'), 'a', Buffer.from('b\0c')], ['NOSUCH', 'x'.repeat(200), 'y'],
 ];
 
 async function compare(srv: RedisServer, resp3: boolean): Promise<void> {
