@@ -185,13 +185,13 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     process.stderr.write(`round ${r + 1}/${rounds}\n`);
     add('worker <-> worker, both spinning (pure spin)', await workerRoundTrip(1e9, n, false));
-    add('worker <-> worker, both spinning, sched_yield every 64 probes', await workerRoundTrip(1e9, n, true));
+    add('worker <-> worker, both spinning, yielding after 2 us', await workerRoundTrip(1e9, n, true));
     add('worker <-> worker, both parking (futex wake each way)', await workerRoundTrip(0, Math.floor(n / 4), false));
     add('main (event loop) -> echo worker -> spinner -> doorbell -> main', await spinnerRoundTrip(Math.floor(n / 2), false));
-    add('same, spinner and echo without sched_yield while spinning', await spinnerRoundTrip(Math.floor(n / 2), false, false));
+    add('same, spinner and echo spinning without yielding', await spinnerRoundTrip(Math.floor(n / 2), false, false));
     add('same, without waking a parked spinner at write (expectReply)', await spinnerRoundTrip(Math.floor(n / 2), false, true, false));
     add('main blocking in waitData (sync style) <-> echo worker', await spinnerRoundTrip(Math.floor(n / 2), true));
-    add('same, spins without sched_yield (both sides)', await spinnerRoundTrip(Math.floor(n / 2), true, false));
+    add('same, spinning without yielding (both sides)', await spinnerRoundTrip(Math.floor(n / 2), true, false));
     mib.push(await streaming(QUICK ? 256 << 20 : 1 << 30));
   }
   console.log('| round trip, 14 B each way | p50 µs | p99 µs | min µs | p50 per round µs |');
