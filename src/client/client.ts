@@ -206,12 +206,14 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     const b = this.batch;
     if (b.length === 0) return;
     this.batch = [];
+    // the connection went away in this tick: these go first when it is back, in order
+    if (!this.context || this.state !== 'ready') { this.offline.unshift(...b); return; }
     for (const p of b) this.issue(p);
   }
 
   private issue(p: Pending): void {
     const ctx = this.context;
-    if (!ctx || this.state !== 'ready') { this.offline.unshift(p); return; }
+    if (!ctx || this.state !== 'ready') { this.offline.push(p); return; }
     let status: number;
     try {
       status = ctx.commandArgv((_ac, r) => this.settle(p, r), undefined, p.args);
@@ -268,7 +270,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       this.attempt = 0;
       this.state = 'ready';
       this.emit('connect', c.transport!);
+      // resubscriptions first (flushed now, not on the next tick), then what waited offline
       for (const f of this.restorers) f();
+      this.flush();
       for (const p of this.offline.splice(0)) this.issue(p);
       this.emit('ready');
       done();

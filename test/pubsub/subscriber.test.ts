@@ -127,6 +127,20 @@ describe('subscriber extras', () => {
     await sub.quit();
   });
 
+  it('after a reconnect the resubscription runs before commands queued while offline', async () => {
+    const sub = await createSubscriber({ path: srv.socket, resp: 3, transport: 'shm', reconnect: () => 30 });
+    const got: string[] = [];
+    await sub.subscribe('order', (ev) => { if (ev.kind === 'message') got.push(String(ev.message)); });
+    const id = await sub.client.clientId();
+    const reconnecting = new Promise((r) => sub.client.once('reconnecting', r));
+    await pub.clientKill('ID', id as number);
+    await reconnecting;
+    // queued while offline, on the subscriber's own (RESP3) connection
+    expect(await sub.client.publish('order', 'mine')).toBe(1);
+    await until(() => (got.includes('mine') ? true : undefined));
+    await sub.quit();
+  });
+
   it('shard channels (SSUBSCRIBE / SPUBLISH)', async () => {
     const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
     const got: string[] = [];
