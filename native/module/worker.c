@@ -321,6 +321,14 @@ static int nudge_main(void) {
     return 0;
 }
 
+/* Sends the deferred nudge when `now_please`, or when the burst has deferred it too long. */
+static void maybe_nudge(shm_worker *w, int now_please) {
+    if (!w->effects_since) return;
+    if (!now_please && shm_now_ns() - w->effects_since <= NUDGE_MAX_DELAY_NS) return;
+    nudge_main();
+    w->effects_since = 0;
+}
+
 /* One lock-free pass over the sessions: copy requests in, flush overflow, parse.
  * Returns 1 when a lock hold is needed, and sets *progress when bytes moved. */
 static int scan(shm_worker *w, int *progress) {
@@ -442,33 +450,30 @@ static void *worker_main(void *arg) {
         adopt_inbox(w);
         int progress = 0, effects = 0, held = 0;
         if (scan(w, &progress)) {
-            uint64_t t0 = shm_now_ns();
             RedisModule_ThreadSafeContextLock(w->ctx);
             uint64_t t1 = shm_now_ns();
             held = run_batch(w, &effects, t1);
             RedisModule_ThreadSafeContextUnlock(w->ctx);
-            record_hold(w, shm_now_ns() - t1);
-            (void)t0;
             uint64_t t2 = shm_now_ns();
+            record_hold(w, t2 - t1);
             if (effects && !w->effects_since) w->effects_since = t2;
             /* Nudge the main loop once a burst is over (or has run NUDGE_MAX_DELAY_NS):
              * a nudge per batch would make it contend for the lock after every batch of a
              * long pipeline. First, because the main loop's wake-up is the longer path. */
-            if (w->effects_since && (held || !more_ready(w) || t2 - w->effects_since > NUDGE_MAX_DELAY_NS)) {
-                nudge_main();
-                w->effects_since = 0;
-            }
+            maybe_nudge(w, held || !more_ready(w));
             after_batch(w);
             rotate(w);
             if (held) shm_count(&w->held, 1);
             progress = !held;
         }
         if (progress) {
+            maybe_nudge(w, 0);   /* bytes moved but maybe no command yet: keep the bound */
             if (spinning) w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;   /* work came while spinning */
             spinning = 0;
             idle_since = 0;
             continue;
         }
+        maybe_nudge(w, 1);   /* going idle: nothing may wait for a later batch */
         if (held) { park(w, HOLD_NS); continue; }
         uint64_t now = shm_now_ns();
         if (!idle_since) {
