@@ -170,9 +170,13 @@ export class Spinner {
   }
 
   /** Delivers whatever the worker has published, now (for a busy-polling caller such as
-   *  an adapter that spins while replies are outstanding). True if bytes were delivered. */
-  poll(): boolean {
-    return this.stopped ? false : this.drainAll();
+   *  an adapter that spins while replies are outstanding): every channel's, or segment
+   *  `id`'s only. True if bytes were delivered. */
+  poll(id?: number): boolean {
+    if (this.stopped) return false;
+    if (id === undefined) return this.drainAll();
+    const reg = this.regs.get(id);
+    return reg ? this.drain(reg) : false;
   }
 
   private post(msg: ControlMessage): void {

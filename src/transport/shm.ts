@@ -58,6 +58,12 @@ export class ShmChannel implements Channel {
   /** The session id the server assigned (also in SHM.INFO). */
   get sessionId(): bigint { return this.seg.sessionId(); }
 
+  /** Delivers reply bytes the spinner has already published, now, instead of at its next
+   *  doorbell (for busy-polling adapters). True if any were delivered. */
+  poll(): boolean {
+    return this.closed ? false : this.spinner.poll(this.seg.id);
+  }
+
   /** Bytes are copied into REQ now, or queued in order (not copied: do not reuse them). */
   write(bytes: Uint8Array): void {
     if (this.closed || bytes.length === 0) return;

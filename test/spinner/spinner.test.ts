@@ -160,8 +160,10 @@ describe('Spinner', () => {
     p.write(Buffer.from(':5\r\n'));
     p.wakeServer();
     const end = Date.now() + 5000;
-    while (s.text === '' && Date.now() < end) sp.poll();  // no await: the event loop never runs
+    while (s.text === '' && Date.now() < end) sp.poll(c.id);  // no await: the event loop never runs
     expect(s.text).toBe(':5\r\n');
+    expect(sp.poll(c.id)).toBe(false);   // nothing new
+    expect(sp.poll(123456)).toBe(false); // not registered
     await sp.unregister(c.id);
   });
 

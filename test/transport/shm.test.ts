@@ -48,6 +48,15 @@ describe('ShmChannel against redis-server with the module', () => {
     s.sock.close();
   });
 
+  it('poll() delivers a reply without the event loop turning (busy-poll adapters)', async () => {
+    const s = await open({ path: srv.socket });
+    s.ch.write(Buffer.from(resp('ECHO', 'polled')));
+    const end = Date.now() + 5000;
+    while (s.c.text === '' && Date.now() < end) s.ch.poll();  // synchronous: no await in the loop
+    expect(s.c.text).toBe('$6\r\npolled\r\n');
+    expect(s.ch.poll()).toBe(false);
+  });
+
   it('keeps 5000 pipelined commands in order', async () => {
     const s = await open({ path: srv.socket });
     s.ch.write(Buffer.from(resp('DEL', 'shm:ctr')));
