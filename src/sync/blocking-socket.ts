@@ -17,12 +17,20 @@ const { workerData } = require('node:worker_threads');
 const net = require('node:net');
 const { port, sig, target, timeoutMs } = workerData;
 const bell = new Int32Array(sig);
+let closed = false;
 function post(m) {
+  if (closed) return;
+  if (m.t === 'close') closed = true;
   port.postMessage(m);
   // the message is queued before the bump, so a waiter that sees the new value finds it
   Atomics.add(bell, 0, 1);
   Atomics.notify(bell, 0);
 }
+// The main thread is blocked and cannot see a worker 'error' event: report through the bell.
+process.on('uncaughtException', (e) => {
+  post({ t: 'close', timedOut: false, code: 'EWORKER', message: 'redis-shm sync socket worker failed: ' + (e && e.message) });
+  try { sock.destroy(); } catch {}
+});
 const sock = target.path ? net.connect(target.path) : net.connect(target.port, target.host);
 let err = null, timedOut = false;
 const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; sock.destroy(); }, timeoutMs) : null;
@@ -57,12 +65,17 @@ export class BlockingSocket {
     this.port = port1;
     const t = target.path ? { path: target.path } : { host: target.host ?? '127.0.0.1', port: target.port };
     this.worker = new Worker(WORKER_SOURCE, {
-      eval: true, name: 'redis-shm sync socket',
+      // execArgv []: the parent's flags (e.g. --input-type=module) must not change how this
+      // CommonJS source is read
+      eval: true, name: 'redis-shm sync socket', execArgv: [],
       workerData: { port: port2, sig: this.bell.buffer, target: t, timeoutMs }, transferList: [port2],
     });
     // An open sync context must not keep the process alive (hiredis contexts do not).
     this.worker.unref();
     this.port.unref();
+    // failures reach the blocked caller through the bell (see WORKER_SOURCE); this only keeps
+    // a late 'error' event from becoming an uncaught exception
+    this.worker.on('error', () => undefined);
   }
 
   /** Connects, blocking the calling thread. Throws RedisError (ERR_IO, ERR_TIMEOUT). */
