@@ -141,6 +141,17 @@ describe('subscriber extras', () => {
     await sub.quit();
   });
 
+  it('returnBuffers: binary messages arrive as the exact bytes', async () => {
+    const sub = await createSubscriber({ path: srv.socket, returnBuffers: true });
+    const got: (string | Buffer)[] = [];
+    await sub.subscribe('bin', (ev) => { if (ev.kind === 'message') got.push(ev.message); });
+    const bytes = Buffer.from([0, 0xff, 0x80, 13, 10]);
+    await pub.publish('bin', bytes);
+    await until(() => (got.length > 0 ? true : undefined));
+    expect(got[0]).toEqual(bytes);
+    await sub.quit();
+  });
+
   it('shard channels (SSUBSCRIBE / SPUBLISH)', async () => {
     const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
     const got: string[] = [];
