@@ -5,8 +5,9 @@
  * bytes buffered so far, finished requests are consumed. Every call gets a buffer of
  * exactly the buffered length (a fresh heap copy), so with ASan any read past `len` is
  * caught. Checks: arguments lie inside the consumed request, a finished request always
- * consumes at least one byte (else the serving thread would spin), errors carry Redis's
- * "Protocol error" text, and the parser never asks for more after an error.
+ * consumes at least one byte (else the serving thread would spin), an inline request never
+ * spans a NUL before its newline (Redis's strchr would not see that line end), errors carry
+ * Redis's "Protocol error" text.
  *
  * Input: byte 0 picks proto-max-bulk-len (small values reach the limit checks), byte 1
  * seeds the piece sizes, the rest is the stream.
@@ -52,6 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             REQUIRE(r >= SHM_PARSE_ERR && r <= SHM_PARSE_EMPTY);
             if (r == SHM_PARSE_CMD || r == SHM_PARSE_EMPTY) {
                 REQUIRE(p.pos > 0 && p.pos <= len);
+                /* Redis finds an inline line's end with strchr: a NUL before the '\n' means
+                 * the line has not ended, so no inline request may span one */
+                if (held[0] != '*') {
+                    const char *nl = memchr(held, '\n', p.pos);
+                    REQUIRE(nl && !memchr(held, 0, (size_t)(nl - held)));
+                }
                 if (r == SHM_PARSE_CMD) {
                     REQUIRE(p.argc > 0);
                     for (size_t i = 0; i < p.argc; i++)
