@@ -198,6 +198,12 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (name === 'client' && word(argv[1]) === 'reply' && word(argv[2]) !== 'on') {
       throw new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their callbacks');
     }
+    const sub = subMarkerFor(name, argv.length);
+    if (sub !== undefined && this.inMulti) {
+      // Queued, its confirmations would come back inside EXEC's reply and the subscription
+      // could not be told from ordinary replies afterwards.
+      throw new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} inside MULTI is not supported by the async context`);
+    }
     const route: Route = this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
     if (name === 'multi') this.inMulti = true;
     else if (name === 'exec' || name === 'discard' || name === 'reset') this.inMulti = false;
@@ -209,7 +215,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     const tracking = name === 'client' && word(argv[1]) === 'tracking' ? word(argv[2]) === 'on' : undefined;
     const e: Entry = {
       cb: cb as ReplyCallback | null, privdata, bytes, route, name, sync: changesSession(name, argv), proto, tracking,
-      sub: subMarkerFor(name, argv.length), internal: undefined,
+      sub, internal: undefined,
     };
     if (name === 'quit') {
       // QUIT is a graceful disconnect: nothing after it, and the close that follows is clean.

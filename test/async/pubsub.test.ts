@@ -66,6 +66,14 @@ for (const tc of TRANSPORTS) {
         sub.free();
       });
 
+      it('SUBSCRIBE inside MULTI is refused at once', async () => {
+        const sub = await connected(srv, tc, { protocol });
+        expect(plain(await cmd(sub, 'MULTI'))).toBe('OK');
+        expect(() => sub.commandArgv(null, 0, ['SUBSCRIBE', 'tx'])).toThrow(/SUBSCRIBE inside MULTI is not supported/);
+        expect(plain(await cmd(sub, 'DISCARD'))).toBe('OK');
+        sub.free();
+      });
+
       it('disconnect from inside a message callback completes', async () => {
         const sub = await connected(srv, tc, { protocol });
         const pub = await connected(srv, tc);
