@@ -122,8 +122,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   }
 
   /** A command whose every reply (confirmations, messages) goes to `handler` (internal: pub/sub, MONITOR). */
-  sendRaw(args: CommandArg[], handler: RawHandler): void {
-    this.enqueue({ args, resolve: () => undefined, reject: () => handler(null), raw: handler });
+  sendRaw(args: CommandArg[], handler: RawHandler, onError?: (err: Error) => void): void {
+    this.enqueue({ args, resolve: () => undefined, reject: (e) => (onError ? onError(e) : handler(null)), raw: handler });
   }
 
   /** Runs `fn` after every reconnect (before queued commands go out); returns an unregister function. */
@@ -312,9 +312,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   }
 
   private failQueued(err: Error): void {
-    for (const p of [...this.batch.splice(0), ...this.offline.splice(0)]) {
-      if (p.raw) p.raw(null); else p.reject(err);
-    }
+    for (const p of [...this.batch.splice(0), ...this.offline.splice(0)]) p.reject(err);
   }
 }
 

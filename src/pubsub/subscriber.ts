@@ -111,15 +111,21 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
 
   private issue(kind: SubscribeKind, subscribe: boolean, names: string[], argv: string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.waiters.push({ kind, subscribe, names: new Set(names), resolve, reject });
-      this.client.sendRaw(argv, this.handler);
+      const w: Waiter = { kind, subscribe, names: new Set(names), resolve, reject };
+      this.waiters.push(w);
+      this.client.sendRaw(argv, this.handler, (err) => {
+        // refused before it reached the server (closed, queue full, bad arguments)
+        this.waiters = this.waiters.filter((x) => x !== w);
+        if (subscribe) for (const n of names) this.subs[kind].delete(n);
+        reject(err);
+      });
     });
   }
 
   private restore(): void {
     for (const kind of ['channel', 'pattern', 'shard'] as const) {
       const names = [...this.subs[kind].keys()];
-      if (names.length > 0) this.client.sendRaw([CMD[kind][0], ...names], this.handler);
+      if (names.length > 0) this.client.sendRaw([CMD[kind][0], ...names], this.handler, (e) => this.emit('error', e));
     }
   }
 

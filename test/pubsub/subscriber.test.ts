@@ -152,6 +152,15 @@ describe('subscriber extras', () => {
     await sub.quit();
   });
 
+  it('a subscribe refused before reaching the server rejects and leaves no subscription behind', async () => {
+    const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
+    await expect(sub.subscribe([])).rejects.toThrow(/at least one/);
+    sub.client.disconnect();
+    const e = await sub.subscribe('late').catch((x: unknown) => x);
+    expect((e as RedisError).code).toBe('ERR_CLOSED');
+    expect(sub.channels).toEqual([]);
+  });
+
   it('shard channels (SSUBSCRIBE / SPUBLISH)', async () => {
     const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
     const got: string[] = [];
