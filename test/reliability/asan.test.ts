@@ -4,12 +4,12 @@
 // free or undefined behaviour in the module while it serves hostile clients ends the run
 // with a sanitizer report, which fails the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { Hostile, line } from './tools.js';
+import { buildTool, Hostile, line } from './tools.js';
 import { RawConn } from './raw-conn.js';
 import { assertNoCrash, OFF, REASON, Rng, STATE, waitSessions } from './helpers.js';
 import { makeSegment, removeSegment } from './segment-file.js';
@@ -157,6 +157,26 @@ describe('hostile clients against the module built with ASan/UBSan', () => {
     await new Promise((r) => setTimeout(r, 50));
     h.kill();
     await h.exited;
+    await waitSessions(srv, 1);
+    await healthyOk();
+    assertNoCrash(srv);
+    expect(sanitizerReports()).toEqual([]);
+  });
+
+  it('SHM.OPEN racing files that change under it (flipper)', async () => {
+    const segs = Array.from({ length: 20 }, () => makeSegment({ req: 65536, rep: 65536 }));
+    made.push(...segs);
+    const flipper = spawn(buildTool('flipper'), ['1500', String(4096 + 2 * 65536), ...segs.map((x) => x.path)]);
+    const done = new Promise<void>((res) => flipper.on('exit', () => res()));
+    const conns: RawConn[] = [];
+    for (let round = 0; round < 60; round++) {
+      const c = await RawConn.open(srv.port);
+      conns.push(c);
+      const seg = segs[round % segs.length]!;
+      expect(await c.call('SHM.OPEN', '1', seg.name, seg.token)).toMatch(/^(\*10|-ERR SHM )/);
+    }
+    await done;
+    for (const c of conns) c.close();
     await waitSessions(srv, 1);
     await healthyOk();
     assertNoCrash(srv);
