@@ -2,7 +2,7 @@
 import type { CommandArg } from '../format/argv.js';
 import type { FormatArg } from '../format/printf.js';
 import type { AsyncAdapterHooks, AsyncAdapterTarget } from './adapter.js';
-import { AsyncContext, type AsyncOptions, type ConnectCallback, type DisconnectCallback, type ReplyCallback } from './context.js';
+import { AsyncContext, type AsyncOptions, type ConnectCallback, type DisconnectCallback, type PushCallback, type ReplyCallback } from './context.js';
 
 /** hiredis redisAsyncConnect: returns at once; connecting continues in the background. */
 export function redisAsyncConnect(host: string, port: number, options?: AsyncOptions): AsyncContext {
@@ -22,6 +22,11 @@ export function redisAsyncSetConnectCallback(ac: AsyncContext, fn: ConnectCallba
 /** hiredis redisAsyncSetDisconnectCallback: REDIS_OK the first time, REDIS_ERR after. */
 export function redisAsyncSetDisconnectCallback(ac: AsyncContext, fn: DisconnectCallback): number {
   return ac.setDisconnectCallback(fn);
+}
+
+/** hiredis redisAsyncSetPushCallback: returns the previous push callback. */
+export function redisAsyncSetPushCallback(ac: AsyncContext, fn: PushCallback | undefined): PushCallback | undefined {
+  return ac.setPushCallback(fn);
 }
 
 /** hiredis redisAsyncCommand. */

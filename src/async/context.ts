@@ -131,6 +131,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   private protocol: 2 | 3 = 2;
   private tracking = false;
   private connectCb: ConnectCallback | undefined;
+  private pushCb: PushCallback | undefined;
   private disconnectCb: DisconnectCallback | undefined;
   private inCallback = 0;
   private freePending = false;
@@ -141,6 +142,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly target: SocketTarget, readonly options: AsyncOptions = {}) {
+    this.pushCb = options.pushCallback;
     const enc = options.encoding ? { encoding: options.encoding } : {};
     this.sockReader = new Reader<RedisReply>(enc);
     this.shmReader = new Reader<RedisReply>(enc);
@@ -166,6 +168,13 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (this.disconnectCb) return REDIS_ERR;
     this.disconnectCb = fn;
     return REDIS_OK;
+  }
+
+  /** hiredis redisAsyncSetPushCallback: replaces the push callback, returns the previous one. */
+  setPushCallback(fn: PushCallback | undefined): PushCallback | undefined {
+    const old = this.pushCb;
+    this.pushCb = fn;
+    return old;
   }
 
   /** Attach an adapter (hiredis redisXxxAttach). Refuses a second one, as hiredis does. */
@@ -432,7 +441,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   }
 
   private push(r: RedisReply): void {
-    const cb = this.options.pushCallback;
+    const cb = this.pushCb;
     if (!cb) return;
     this.inCallback++;
     try { cb(this, r); } catch (e) { rethrowLater(e); } finally { this.inCallback--; }

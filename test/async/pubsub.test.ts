@@ -2,6 +2,7 @@
 // subscribed mode, RESP3 pushes interleaved with replies, the push callback, MONITOR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisReply } from '../../src/resp/reply.js';
+import { redisAsyncSetPushCallback } from '../../src/async/api.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { cmd, connected, plain, sleep, TRANSPORTS } from './helpers.js';
 
@@ -134,7 +135,9 @@ for (const tc of TRANSPORTS) {
 
     it('RESP3 client-tracking invalidations reach the push callback, between ordinary replies', async () => {
       const pushes: unknown[] = [];
-      const ac = await connected(srv, tc, { protocol: 3, pushCallback: (_c, r) => pushes.push(plain(r)) });
+      const first = (): void => { throw new Error('replaced, never called'); };
+      const ac = await connected(srv, tc, { protocol: 3, pushCallback: first });
+      expect(redisAsyncSetPushCallback(ac, (_c, r) => pushes.push(plain(r)))).toBe(first);
       const other = await connected(srv, tc);
       expect(plain(await cmd(ac, 'CLIENT', 'TRACKING', 'on'))).toBe('OK');
       expect(plain(await cmd(ac, 'GET', 'track:k'))).toBeNull();
