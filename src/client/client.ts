@@ -15,7 +15,7 @@ import type { AsyncContext } from '../async/context.js';
 import { redisAsyncConnect, redisAsyncConnectUnix } from '../async/api.js';
 import { installCommands, type CommandMethods } from '../commands/index.js';
 import { RedisError, ReplyError } from '../errors.js';
-import type { CommandArg } from '../format/argv.js';
+import { formatArgv, type CommandArg } from '../format/argv.js';
 import type { RedisReply } from '../resp/reply.js';
 import { REDIS_OK, REDIS_REPLY_ERROR } from '../resp/types.js';
 import type { ChannelKind } from '../transport/channel.js';
@@ -25,6 +25,23 @@ import { toValue, type ReplyValue } from './reply.js';
 
 /** Commands answered by a stream of messages: one promise cannot carry them. */
 const MULTI_REPLY = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor']);
+
+/** Why the client refuses a command before sending it, or undefined. */
+function refusal(args: CommandArg[], checkFormat = false): RedisError | undefined {
+  if (!Array.isArray(args) || args.length === 0) return new RedisError('ERR_ARGUMENT', 'a command needs at least its name');
+  // a single command's bad argument is caught when it is issued; a batch checks up front
+  if (checkFormat) {
+    try { formatArgv(args); } catch (e) { return e instanceof RedisError ? e : new RedisError('ERR_ARGUMENT', String(e)); }
+  }
+  const name = typeof args[0] === 'string' ? args[0].toLowerCase() : Buffer.from(args[0] as Uint8Array).toString('latin1').toLowerCase();
+  if (MULTI_REPLY.has(name)) {
+    return new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} is answered by a stream of messages, not one reply: use a Subscriber (createSubscriber / new Subscriber(client))${name === 'monitor' ? ' or the async API' : ''}`);
+  }
+  if (name === 'client' && String(args[1]).toLowerCase() === 'reply' && String(args[2]).toLowerCase() !== 'on') {
+    return new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their commands');
+  }
+  return undefined;
+}
 
 export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -101,10 +118,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Sends one command; resolves with its reply as JS values, rejects with ReplyError or RedisError. */
   sendCommand(args: CommandArg[]): Promise<ReplyValue> {
-    const name = typeof args[0] === 'string' ? args[0].toLowerCase() : '';
-    if (MULTI_REPLY.has(name)) {
-      return Promise.reject(new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} is answered by a stream of messages, not one reply: use a Subscriber (createSubscriber / new Subscriber(client))${name === 'monitor' ? ' or the async API' : ''}`));
-    }
+    const bad = refusal(args);
+    if (bad) return Promise.reject(bad);
     return new Promise((resolve, reject) => this.enqueue({ args, resolve, reject }));
   }
 
@@ -113,6 +128,12 @@ export class RedisClient extends EventEmitter<ClientEvents> {
    * offline queue is refused whole (ERR_QUEUE_FULL), so a MULTI block is never cut in two.
    */
   sendCommands(list: CommandArg[][]): Promise<ReplyValue>[] {
+    // Refuse the whole batch for anything refused client-side: inside MULTI, a command that
+    // never reached the server would let EXEC run the others (no EXECABORT).
+    for (const args of list) {
+      const bad = refusal(args, true);
+      if (bad) return list.map(() => Promise.reject(bad));
+    }
     const max = this.options.maxOfflineQueue ?? DEFAULT_MAX_OFFLINE_QUEUE;
     if ((this.state === 'connecting' || this.state === 'reconnecting') && this.offline.length + list.length > max) {
       const err = new RedisError('ERR_QUEUE_FULL', `the offline queue is full (${max} commands waiting for the connection; this batch has ${list.length})`);

@@ -80,6 +80,10 @@ describe.each(CASES)('promise client over $name', ({ transport }) => {
     expect(p![0]).toBe('OK');
     expect(p![1]).toBeInstanceOf(ReplyError);
     expect(p![2]).toBe('a');
+    // refused client-side: nothing of the transaction is sent (EXEC must not run the rest)
+    const refused = await c.multi().set(k, 'partial').subscribe('ch').exec().catch((e: unknown) => e);
+    expect((refused as RedisError).code).toBe('ERR_ARGUMENT');
+    expect(await c.get(k)).toBe('a');
     const aborted = await c.multi().set(k, 'z').sendCommand(['NOSUCHCMD']).exec().catch((e: unknown) => e);
     expect(aborted).toBeInstanceOf(ReplyError);
     expect((aborted as ReplyError).code).toBe('EXECABORT');
