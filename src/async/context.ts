@@ -26,6 +26,7 @@ import { SocketChannel, type SocketTarget } from '../transport/socket.js';
 import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget } from './adapter.js';
 import { Subscriptions, subMarkerFor, type SubMarker, type Subscriber } from './pubsub.js';
 import { Queue } from './queue.js';
+import { startupCommands } from './startup.js';
 import { changesSession, commandName, isSocketOnly, word, type Route } from './route.js';
 import { openShmChannel, type ShmOpener } from './shm-open.js';
 
@@ -535,24 +536,13 @@ export class AsyncContext implements AsyncAdapterTarget {
   }
 
   private async handshake(): Promise<void> {
-    const o = this.options;
-    const steps: [string, Promise<RedisReply>][] = [];
-    let named = false;
-    if (o.protocol === 3) {
-      const argv: CommandArg[] = ['HELLO', '3'];
-      if (o.password !== undefined) argv.push('AUTH', o.username ?? 'default', o.password);
-      if (o.name !== undefined) { argv.push('SETNAME', o.name); named = true; }
-      steps.push(['HELLO', this.socketCommand(argv)]);
-    } else if (o.password !== undefined) {
-      steps.push(['AUTH', this.socketCommand(o.username !== undefined ? ['AUTH', o.username, o.password] : ['AUTH', o.password])]);
-    }
-    if (o.db !== undefined && o.db !== 0) steps.push(['SELECT', this.socketCommand(['SELECT', o.db])]);
-    if (o.name !== undefined && !named) steps.push(['CLIENT SETNAME', this.socketCommand(['CLIENT', 'SETNAME', o.name])]);
+    // Sent pipelined; the first error fails the connect.
+    const steps = startupCommands(this.options).map(([what, argv]) => [what, this.socketCommand(argv)] as const);
     for (const [what, p] of steps) {
       const r = await p;
       if (r.type === REDIS_REPLY_ERROR) throw new RedisError('ERR_OTHER', `${what} failed: ${r.str}`);
     }
-    if (o.protocol === 3) this.protocol = 3;
+    if (this.options.protocol === 3) this.protocol = 3;
   }
 
   private async chooseTransport(sock: SocketChannel): Promise<void> {
