@@ -81,6 +81,11 @@ export function redisReconnect(c: RedisContext): number {
   return c.reconnect() === 0 ? REDIS_OK : REDIS_ERR;
 }
 
+/** hiredis redisSetPushCallback: RESP3 pushes that are not pub/sub (e.g. invalidations); returns the previous callback. */
+export function redisSetPushCallback(c: RedisContext, fn: ((reply: RedisReply) => void) | undefined): ((reply: RedisReply) => void) | undefined {
+  return c.setPushCallback(fn);
+}
+
 /** hiredis redisFree. */
 export function redisFree(c: RedisContext): void {
   c.free();

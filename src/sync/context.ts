@@ -76,12 +76,14 @@ export class RedisContext {
   private inMulti = false;
   private socketOnly = false;
   private commandTimeoutMs: number;
+  private pushCallback: ((reply: RedisReply) => void) | undefined;
 
   constructor(readonly target: SocketTarget, readonly options: SyncOptions = {}) {
     const enc = { ...(options.encoding ? { encoding: options.encoding } : {}), ...(options.maxDepth ? { maxDepth: options.maxDepth } : {}) };
     this.sockReader = new Reader<RedisReply>(enc);
     this.shmReader = new Reader<RedisReply>(enc);
     this.commandTimeoutMs = options.commandTimeoutMs ?? 0;
+    this.pushCallback = options.pushCallback;
     const t = options.transport ?? 'auto';
     if (t !== 'auto' && t !== 'shm' && t !== 'socket') {
       this.setError(new RedisError('ERR_ARGUMENT', `transport must be 'auto', 'shm' or 'socket', got ${String(t)}`));
@@ -118,6 +120,13 @@ export class RedisContext {
   private socketRoundTrip(argv: CommandArg[], timeoutMs: number): RedisReply {
     this.sock!.write(formatArgv(argv));
     return this.readFrom('socket', timeoutMs);
+  }
+
+  /** hiredis redisSetPushCallback: replaces the push callback; returns the previous one. */
+  setPushCallback(fn: ((reply: RedisReply) => void) | undefined): ((reply: RedisReply) => void) | undefined {
+    const old = this.pushCallback;
+    this.pushCallback = fn;
+    return old;
   }
 
   /** hiredis redisSetTimeout: the per-reply limit in ms (0 = none). */
@@ -192,7 +201,7 @@ export class RedisContext {
       if (r.type === REDIS_REPLY_PUSH && !isPubSub(r)) {
         // RESP3 out-of-band data (e.g. tracking invalidations) is never a command's reply:
         // to the push callback, or dropped, as hiredis's default push handler does.
-        this.options.pushCallback?.(r);
+        this.pushCallback?.(r);
         continue;
       }
       if (head) this.inflight.shift();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import {
   redisAppendCommand, redisAppendCommandArgv, redisCommand, redisCommandArgv, redisConnect, redisConnectUnix,
-  redisConnectWithTimeout, redisFree, redisGetReply, redisReconnect, redisSetTimeout, type ReplyRef,
+  redisConnectWithTimeout, redisFree, redisGetReply, redisReconnect, redisSetPushCallback, redisSetTimeout, type ReplyRef,
 } from '../../src/sync/api.js';
 import type { RedisContext, SyncOptions } from '../../src/sync/context.js';
 import {
@@ -103,7 +103,8 @@ describe.each(CASES)('sync API over $name', (tc) => {
 
   it('RESP3 tracking invalidations go to pushCallback (or are dropped), never in place of a reply', () => {
     const pushes: string[][] = [];
-    const c = open(tc, { pushCallback: (r) => pushes.push(r.element!.map((e) => e.str ?? e.element?.map((x) => x.str).join(',') ?? '')) });
+    const c = open(tc);
+    expect(redisSetPushCallback(c, (r) => pushes.push(r.element!.map((e) => e.str ?? e.element?.map((x) => x.str).join(',') ?? '')))).toBeUndefined();
     const quiet = open(tc);
     const key = `sync:${tc.name}:tracked`;
     for (const ctx of [c, quiet]) {
