@@ -1,10 +1,9 @@
 // What only the shm transport has: commands really served by the module's session, session
 // state re-captured after routed state changes, no segment left in /dev/shm.
-import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AsyncContext } from '../../src/async/context.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { cmd, connected, killServer, plain, sleep, type TransportCase } from './helpers.js';
+import { cmd, connected, killServer, noNewSegments, plain, segments, sleep, type TransportCase } from './helpers.js';
 
 const SHM: TransportCase = { name: 'shm', transport: 'shm', module: true, unix: true };
 
@@ -19,21 +18,6 @@ async function session(ac: AsyncContext): Promise<Record<string, unknown>> {
     if (o['client-id'] === id) return o;
   }
   throw new Error(`no shm session for client ${String(id)}`);
-}
-
-function segments(): string[] {
-  return readdirSync('/dev/shm').filter((n) => n.startsWith('redis-shm.'));
-}
-
-/** Segments that are not in `before` disappear (other suites may create short-lived ones). */
-async function noNewSegments(before: string[]): Promise<string[]> {
-  let extra: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    extra = segments().filter((n) => !before.includes(n));
-    if (extra.length === 0) break;
-    await sleep(20);
-  }
-  return extra;
 }
 
 describe('async context over shm', () => {

@@ -5,7 +5,7 @@ import { REDIS_ERR_EOF, REDIS_ERR_TIMEOUT } from '../../src/errors.js';
 import { REDIS_ERR, REDIS_OK, REDIS_REPLY_ARRAY, REDIS_REPLY_ERROR, REDIS_REPLY_INTEGER, REDIS_REPLY_NIL, REDIS_REPLY_STATUS, REDIS_REPLY_STRING } from '../../src/resp/types.js';
 import type { RedisReply } from '../../src/resp/reply.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { cmd, connected, killServer, plain, sleep, TRANSPORTS } from './helpers.js';
+import { cmd, connected, killServer, noNewSegments, plain, segments, sleep, TRANSPORTS } from './helpers.js';
 
 for (const tc of TRANSPORTS) {
   describe(`async context over ${tc.name}`, () => {
@@ -252,6 +252,7 @@ for (const tc of TRANSPORTS) {
     it('every pending callback gets null and err within 100 ms; nothing hangs', async () => {
       const srv = await startRedis({ module: tc.module });
       try {
+        const before = segments();
         const ac = await connected(srv, tc);
         expect(plain(await cmd(ac, 'PING'))).toBe('PONG');
         const results: (RedisReply | null)[] = [];
@@ -270,6 +271,7 @@ for (const tc of TRANSPORTS) {
         expect(await status).toBe(REDIS_ERR);
         expect([REDIS_ERR_EOF, 1]).toContain(ac.err);
         expect(ac.errstr).not.toBe('');
+        expect(await noNewSegments(before)).toEqual([]);
       } finally {
         await srv.stop();
       }

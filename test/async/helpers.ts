@@ -1,5 +1,6 @@
 // Test helpers for the async context: connect as a promise, commands as promises, and the
 // transports every behaviour runs over.
+import { readdirSync } from 'node:fs';
 import { AsyncContext, type AsyncOptions, type TransportChoice } from '../../src/async/context.js';
 import { redisAsyncConnect, redisAsyncConnectUnix } from '../../src/async/api.js';
 import type { RedisReply } from '../../src/resp/reply.js';
@@ -69,4 +70,20 @@ export function killServer(srv: RedisServer): Promise<number> {
   const exited = new Promise<number>((resolve) => srv.proc.once('exit', () => resolve(performance.now())));
   srv.proc.kill('SIGKILL');
   return exited;
+}
+
+/** redis-shm segment names currently in /dev/shm. */
+export function segments(): string[] {
+  return readdirSync('/dev/shm').filter((n) => n.startsWith('redis-shm.'));
+}
+
+/** Waits until no segment outside `before` remains (other suites may create short-lived ones). */
+export async function noNewSegments(before: string[]): Promise<string[]> {
+  let extra: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    extra = segments().filter((n) => !before.includes(n));
+    if (extra.length === 0) break;
+    await sleep(20);
+  }
+  return extra;
 }
