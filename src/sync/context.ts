@@ -13,6 +13,7 @@
 import { RedisError } from '../errors.js';
 import { formatArgv, type CommandArg } from '../format/argv.js';
 import { formatToArgv, type FormatArg } from '../format/printf.js';
+import { Queue } from '../async/queue.js';
 import { changesSession, commandName, isSocketOnly, word, type Route } from '../async/route.js';
 import { Reader } from '../resp/reader.js';
 import type { RedisReply, StringEncoding } from '../resp/reply.js';
@@ -70,8 +71,8 @@ export class RedisContext {
   private shm: BlockingShm | undefined;
   private readonly sockReader: Reader<RedisReply>;
   private readonly shmReader: Reader<RedisReply>;
-  private readonly pending: Entry[] = [];
-  private inflight: Entry[] = [];
+  private readonly pending = new Queue<Entry>();
+  private readonly inflight = new Queue<Entry>();
   private inflightRoute: Route = 'socket';
   private inMulti = false;
   private socketOnly = false;
@@ -197,7 +198,7 @@ export class RedisContext {
       // Nothing outstanding: hiredis blocks reading the connection (pub/sub messages, MONITOR).
       const route = this.inflight.length > 0 ? this.inflightRoute : 'socket';
       const r = this.readFrom(route, this.commandTimeoutMs);
-      const head = this.inflight[0];
+      const head = this.inflight.peek();
       if (r.type === REDIS_REPLY_PUSH && !isPubSub(r)) {
         // RESP3 out-of-band data (e.g. tracking invalidations) is never a command's reply:
         // to the push callback, or dropped, as hiredis's default push handler does.
@@ -215,9 +216,9 @@ export class RedisContext {
 
   /** Sends the leading run of pending commands that share a channel. */
   private sendGroup(): void {
-    const route = this.shm ? this.pending[0]!.route : 'socket';
+    const route = this.shm ? this.pending.peek()!.route : 'socket';
     const out: Uint8Array[] = [];
-    while (this.pending.length > 0 && (this.shm ? this.pending[0]!.route : 'socket') === route) {
+    while (this.pending.length > 0 && (this.shm ? this.pending.peek()!.route : 'socket') === route) {
       const e = this.pending.shift()!;
       out.push(e.bytes);
       this.inflight.push(e);
@@ -276,8 +277,8 @@ export class RedisContext {
     this.shm = undefined;
     this.sock?.close();
     this.sock = undefined;
-    this.pending.length = 0;
-    this.inflight = [];
+    this.pending.drain();
+    this.inflight.drain();
   }
 
   /** hiredis redisReconnect: drop the connection and everything pending, connect again. */
