@@ -100,8 +100,11 @@ function pump(e: Entry): number {
   let target = e.published;
   if (e.scanner.idle) target = e.written;
   else if (b >= 0) target = (start + (b - off)) >>> 0;
-  // One reply larger than the free space: hand over what we have so the inbox drains.
-  if (n === free && target !== e.written) target = e.written;
+  // The inbox is full of one unfinished reply and the main thread has consumed everything
+  // published: the reply is larger than the space, so hand over the part we have (the reader
+  // reassembles it). Otherwise the main thread still has whole replies to consume, which
+  // frees space (and it rings CTRL_SEQ once it sees IN_WANT_SPACE).
+  if (n === free && target === e.published && e.published === head) target = e.written;
   if (target === e.published) return 1;
   publish(e, target);
   return 2;
