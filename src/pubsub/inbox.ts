@@ -37,6 +37,12 @@ export class Inbox implements AsyncIterableIterator<PubSubMessage> {
       return;
     }
     const size = m.message.length;
+    // a message larger than the whole byte bound can never be buffered: drop it alone
+    if (size > this.maxBytes) {
+      if (this.policy === 'error') this.end(new RedisError('ERR_OOM', `a ${size}-byte message exceeds the subscriber iterator's ${this.maxBytes}-byte bound`));
+      else this.dropped++;
+      return;
+    }
     while (this.buffered > 0 && (this.buffered + 1 > this.maxMessages || this.bytes + size > this.maxBytes)) {
       if (this.policy === 'drop-newest') { this.dropped++; return; }
       if (this.policy === 'error') {
@@ -46,7 +52,6 @@ export class Inbox implements AsyncIterableIterator<PubSubMessage> {
       this.shift();
       this.dropped++;
     }
-    if (size > this.maxBytes) { this.dropped++; return; }
     this.items.push(m);
     this.bytes += size;
   }
