@@ -185,6 +185,26 @@ describe('subscriber extras', () => {
     await sub.quit();
   });
 
+  it('RESP2 client tracking with REDIRECT: invalidations arrive as "invalidate" events', async () => {
+    const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
+    const inv: (string[] | null)[] = [];
+    const msgs: string[] = [];
+    sub.on('invalidate', (keys) => inv.push(keys));
+    sub.on('message', (_m, ch) => msgs.push(ch));
+    const subId = await sub.client.clientId();
+    await sub.subscribe('__redis__:invalidate');
+    const tracker = createClient({ path: srv.socket, transport: 'shm' });
+    await tracker.connect();
+    await tracker.sendCommand(['CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(subId)]);
+    await tracker.get('tracked2:k');
+    await pub.set('tracked2:k', 'x');
+    await until(() => (inv.length > 0 ? true : undefined));
+    expect(inv[0]).toEqual(['tracked2:k']);
+    expect(msgs).toEqual([]);
+    tracker.disconnect();
+    await sub.quit();
+  });
+
   it('a slow iterator consumer has bounded memory: drop-oldest counts drops, error fails', async () => {
     const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
     const dropOld = sub.messages({ maxMessages: 5 });
