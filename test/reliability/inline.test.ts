@@ -81,9 +81,9 @@ describe('differential fuzzing of inline requests', () => {
     expect(viaSocket.text).toBe('-');                         // no reply: still waiting for the line's end
     await sock.end();
     expect(await srv.command('EXISTS', 'nul:key')).toBe(':0\r\n');
-    const h = new Hostile(srv.port, { timeoutMs: 500 });
+    const h = new Hostile(srv.port, { timeoutMs: 5000 });
     await h.open();
-    h.send(line('raw', bytes), 'expect 1', 'wait');
+    h.send(line('raw', bytes), 'expect 1', 'wait 500');
     const w = await h.ask('W');
     const ran = h.tagged('R').map((r) => r.bytes.toString('latin1'));
     await h.end();

@@ -62,10 +62,10 @@ describe('differential fuzzing of multibulk framing', () => {
     let errors = 0;
     /** One request through a fresh session and a fresh socket: no parser state carries over. */
     const one = async (bytes: Buffer): Promise<void> => {
-      const h = new Hostile(srv.port, { timeoutMs: 300 });
+      const h = new Hostile(srv.port, { timeoutMs: 5000 });
       await h.open();
       // the first reply (or 300 ms of nothing: a request waiting for more bytes), then any more
-      h.send(line('raw', bytes), 'expect 1', 'wait');
+      h.send(line('raw', bytes), 'expect 1', 'wait 300');
       const w = await h.ask('W');
       await h.ask('D', 'drain 15');
       await h.end();
@@ -92,9 +92,9 @@ describe('differential fuzzing of multibulk framing', () => {
     const bytes = Buffer.from('*2\r\n$4\r\nPI\u0000G\r\n$1\r\na\r\n*2\r\n$4\r\nECHO\r\n$6\r\nsecret\r\n', 'latin1');
     const viaSocket = await socketReplies(srv.port, bytes);
     expect(viaSocket).toBe("-ERR unknown command 'PI', with args beginning with: 'a' \r\n$6\r\nsecret\r\n");
-    const h = new Hostile(srv.port, { timeoutMs: 1000 });
+    const h = new Hostile(srv.port, { timeoutMs: 5000 });
     await h.open();
-    h.send(line('raw', bytes), 'expect 2', 'wait');
+    h.send(line('raw', bytes), 'expect 2', 'wait 1000');
     await h.ask('W');
     await h.end();
     expect(h.tagged('R').map((r) => r.bytes.toString('latin1')).join('')).toBe(viaSocket);

@@ -17,8 +17,9 @@
  *   drain MS             print every reply arriving within MS ms, then expect none ("D <count>")
  *   flood BYTE MAX       BYTE repeated until the session closes or MAX bytes went in
  *                                                                  -> "F <bytes written>"
- *   wait                 read replies until all expected arrived   -> "R <hex>" each, then
+ *   wait [MS]            read replies until all expected arrived   -> "R <hex>" each, then
  *                        "W ok" or, if the session closed first, "W closed"; "W timeout"
+ *                        after MS ms (default: the -t timeout)
  *   poke OFF BITS VAL    store VAL (32 or 64 bits) at segment offset OFF, then wake the server
  *   truncate SIZE        ftruncate the segment (the mapping is not touched afterwards)
  *   state                state and close reason via pread           -> "T <state> <reason>" or "T gone"
@@ -224,7 +225,8 @@ static void do_open(int badtoken) {
     size_t len = 0;
     for (;;) {
         struct pollfd pfd = {sock, POLLIN, 0};
-        if (poll(&pfd, 1, (int)timeout_ms) <= 0) { printf("O -\n"); break; }
+        /* at least 5 s: a loaded host must not turn a slow open into a refused one */
+        if (poll(&pfd, 1, timeout_ms > 5000 ? (int)timeout_ms : 5000) <= 0) { printf("O -\n"); break; }
         ssize_t r = read(sock, b + len, sizeof b - len);
         if (r <= 0) { printf("O -\n"); break; }
         len += (size_t)r;
@@ -337,7 +339,8 @@ int main(int argc, char **argv) {
             }
             printf("F %llu\n", total);
         } else if (!strcmp(d, "wait")) {
-            uint64_t deadline = shm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+            long long ms = n > 1 ? atoll(tok[1]) : timeout_ms;
+            uint64_t deadline = shm_now_ns() + (uint64_t)ms * 1000000ull;
             const char *how = "ok";
             while (expected > 0) {
                 if (drain() < 0) { how = "corrupt"; break; }
