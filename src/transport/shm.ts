@@ -135,7 +135,7 @@ export class ShmChannel implements Channel {
         this.queueOff = 0;
       }
       if (this.queue.length > 0 && this.seg.state() === SHM_STATE_CLOSED) {
-        this.finish(this.closedError(), 'server');
+        this.serverClosed();
         return;
       }
     } catch (e) { this.fail(e); return; }
@@ -143,8 +143,15 @@ export class ShmChannel implements Channel {
     if (this.queue.length > 0) this.scheduleFlush();
   }
 
+  /** The segment's state went CLOSED. If we closed the lifeline ourselves and the server
+   *  noticed before our socket did, this is the close we asked for. */
+  private serverClosed(): void {
+    if (this.lifeline.closeRequested) this.finish(undefined, 'client');
+    else this.finish(this.closedError(), 'server');
+  }
+
   private onInboxEnd(why: InboxEnd): void {
-    if (why === 'closed') this.finish(this.closedError(), 'server');
+    if (why === 'closed') this.serverClosed();
     else if (why === 'corrupt') this.finish(new RedisError('ERR_SHM_CORRUPT', 'the server violated the REP ring contract'), 'corrupt');
     else this.finish(new RedisError('ERR_NATIVE', 'the redis-shm spinner worker stopped unexpectedly'), 'client');
   }

@@ -61,6 +61,8 @@ export class SocketChannel implements Channel {
   }
 
   get isOpen(): boolean { return this.state === 'open'; }
+  /** close() was called (the 'close' event may not have fired yet). */
+  get closeRequested(): boolean { return this.askedClose; }
 
   /** Replace the handlers (e.g. when a context takes over a connected channel). */
   setHandlers(h: ChannelHandlers): void { this.handlers = h; }

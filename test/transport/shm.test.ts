@@ -7,6 +7,7 @@ import { ShmChannel } from '../../src/transport/shm.js';
 import { Spinner } from '../../src/spinner/spinner.js';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { Segment } from '../../src/native/segment.js';
+import { loadAddon } from '../../src/native/addon.js';
 import { collector, created, leftovers, lifeline, open, until } from './shm-harness.js';
 
 let srv: RedisServer;
@@ -55,6 +56,23 @@ describe('ShmChannel against redis-server with the module', () => {
     while (s.c.text === '' && Date.now() < end) s.ch.poll();  // synchronous: no await in the loop
     expect(s.c.text).toBe('$6\r\npolled\r\n');
     expect(s.ch.poll()).toBe(false);
+  });
+
+  it('opens and closes 20 sessions in a row (half by close(), half by the lifeline) and leaks nothing', async () => {
+    const addon = loadAddon();
+    await until(() => Spinner.channelCount === 0, 2000);
+    const live = addon.liveSegments();
+    for (let i = 0; i < 20; i++) {
+      const s = await open({ path: srv.socket });
+      s.ch.write(Buffer.from(resp('INCR', 'churn')));
+      await until(() => s.c.text.startsWith(':'));
+      if (i % 2 === 0) s.ch.close(); else s.sock.close();
+      await until(() => s.c.closes.length === 1, 2000);
+      expect(s.c.closes).toEqual([undefined]);
+    }
+    await until(() => Spinner.channelCount === 0, 2000);
+    expect(addon.liveSegments()).toBe(live);
+    expect(leftovers()).toEqual([]);
   });
 
   it('keeps 5000 pipelined commands in order', async () => {
