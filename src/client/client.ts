@@ -1,5 +1,5 @@
 // The promise client: one logical connection (an async context over shm or the socket)
-// with JS values, typed command methods, auto-pipelining, MULTI and pipelines, and
+// with JS values, typed command methods, automatic pipelining, MULTI and pipelines, and
 // reconnection with a bounded offline queue.
 //
 // States:
@@ -213,7 +213,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       this.offline.push(p);
       return;
     }
-    if (this.options.autoPipelining === false) { this.issue(p); return; }
+    if (this.options.autoPipelining === 'immediate') { this.issue(p); return; }
     this.batch.push(p);
     if (!this.flushScheduled) {
       this.flushScheduled = true;

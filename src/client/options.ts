@@ -22,8 +22,14 @@ export interface ClientOptions {
   commandTimeout?: number;
   /** Bulk strings resolve as Buffer instead of string (default false). */
   returnBuffers?: boolean;
-  /** Commands issued in the same tick are handed to the connection together (default true). */
-  autoPipelining?: boolean;
+  /**
+   * Pipelining is automatic: a command never waits for earlier replies. 'tick' (default):
+   * the commands issued in one tick are handed to the connection together at the end of the
+   * tick (the socket writes them with one syscall; over shm they enter the REQ ring back to
+   * back). 'immediate': each command goes to the channel at once. Side by side
+   * (scripts/bench-pipelining.ts) the two were within the noise of a shared 2-vCPU host.
+   */
+  autoPipelining?: 'immediate' | 'tick';
   /** Reconnect after a lost connection: false, or ms to wait before attempt n (default: 50·2^n, max 2000). */
   reconnect?: false | ((attempt: number, err: Error) => number | false);
   /** Commands kept while (re)connecting; more reject with ERR_QUEUE_FULL (default 10000). */
