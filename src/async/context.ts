@@ -89,8 +89,6 @@ interface PollableChannel extends Channel {
 
 const MONITOR_LINE = /^\d+\.\d+ \[\d+ /;
 
-export const WAIT_REFUSAL = 'ERR SHM-ROUTE WAIT and WAITAOF cannot count writes made over shm on this connection '
-  + "(the socket's replication offset does not include them); use transport 'socket' where WAIT is needed";
 
 function asRedisError(e: unknown): RedisError {
   if (e instanceof RedisError) return e;
@@ -255,30 +253,29 @@ export class AsyncContext implements AsyncAdapterTarget {
 
   private canSend(e: Entry): boolean {
     if (this.state !== 'connected' && this.state !== 'disconnecting') return false;
-    if (this.refusesWait(e)) return this.shmQ.length + this.sockQ.length === 0;
     return this.activeRoute(e) === 'socket' ? this.shmQ.length === 0 : this.sockQ.length === 0;
   }
 
   /**
-   * WAIT / WAITAOF count replica acknowledgements of the socket client's last write. Writes
-   * made over shm are not the socket client's, so after any shm command WAIT would report
-   * acknowledgements for writes the replicas may not have: refuse it rather than lie.
+   * WAIT / WAITAOF count acknowledgements up to the socket client's own replication offset.
+   * Writes made over shm are propagated by the module's thread and do not move it, so after
+   * any shm command a SHM.FENCE goes first on the socket: it propagates a PING and sets the
+   * offset past every earlier ring write (the barrier guarantees their replies arrived).
    */
-  private refusesWait(e: Entry): boolean {
+  private needsFence(e: Entry): boolean {
     return this.servedOverShm && (e.name === 'wait' || e.name === 'waitaof');
   }
 
   private send(e: Entry): void {
     const idle = this.sockQ.length + this.shmQ.length === 0;
-    if (this.refusesWait(e)) {
-      // Answered in place of the server, in order: nothing is in flight before it.
-      this.sockQ.push(e);
-      queueMicrotask(() => this.answerLocally(e, WAIT_REFUSAL));
-    } else if (this.activeRoute(e) === 'shm') {
+    if (this.activeRoute(e) === 'shm') {
       this.servedOverShm = true;
       this.shmQ.push(e);
       this.shm!.write(e.bytes);
     } else {
+      // The fence's own reply is not the user's: an error (e.g. READONLY on a replica, where
+      // WAIT fails anyway) leaves WAIT counting only the socket's writes, as on a socket.
+      if (this.needsFence(e)) this.sendInternal(['SHM.FENCE'], () => {});
       this.sockQ.push(e);
       this.sock!.write(e.bytes);
       // SHM.SYNC right behind it: the session re-captures db/user/protocol before any later
@@ -293,16 +290,6 @@ export class AsyncContext implements AsyncAdapterTarget {
       this.hooks().addRead();
       this.armTimer();
     }
-  }
-
-  private answerLocally(e: Entry, text: string): void {
-    if (this.state === 'closed' || this.sockQ.peek() !== e) return; // closed: it got null already
-    this.sockQ.shift();
-    const r = new RedisReply(REDIS_REPLY_ERROR);
-    r._str = text;
-    r.len = Buffer.byteLength(text);
-    this.lastActivity = performance.now();
-    this.deliver(e, r);
   }
 
   private sendInternal(argv: CommandArg[], done: (r: RedisReply | null) => void): void {

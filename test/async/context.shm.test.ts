@@ -56,18 +56,6 @@ describe('async context over shm', () => {
     admin.free();
   });
 
-  it('WAIT after shm commands is refused in order, with a clear error (it could not count them)', async () => {
-    const ac = await connected(srv, SHM);
-    // Nothing served over shm yet: a real WAIT (no replicas: 0).
-    expect(plain(await cmd(ac, 'WAIT', 0, 10))).toBe(0);
-    const r = await Promise.all([cmd(ac, 'SET', 'wait:k', 'v'), cmd(ac, 'WAIT', 1, 100), cmd(ac, 'WAITAOF', 0, 1, 100), cmd(ac, 'GET', 'wait:k')]);
-    expect(plain(r[0])).toBe('OK');
-    expect(plain(r[1])).toEqual({ error: expect.stringMatching(/^ERR SHM-ROUTE WAIT and WAITAOF cannot count writes made over shm/) });
-    expect(plain(r[2])).toEqual(plain(r[1]));
-    expect(plain(r[3])).toBe('v');
-    ac.free();
-  });
-
   it('large values stream through the rings', async () => {
     const ac = await connected(srv, SHM);
     const big = Buffer.alloc(8 * 1024 * 1024);
