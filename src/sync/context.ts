@@ -46,9 +46,11 @@ export interface SyncOptions {
 interface Entry {
   bytes: Uint8Array;
   route: Route;
-  /** SHM.SYNC sent by the context: its reply is consumed, not returned. */
-  internal: boolean;
+  /** SHM.SYNC or SHM.FENCE sent by the context: its reply is consumed, not returned. */
+  internal: false | 'sync' | 'fence';
   sync: boolean;
+  /** WAIT/WAITAOF: needs SHM.FENCE first once anything went over shm. */
+  fence: boolean;
 }
 
 /** How often a thread waiting on the REP ring checks that the socket lifeline is alive. */
@@ -74,6 +76,8 @@ export class RedisContext {
   private readonly pending = new Queue<Entry>();
   private readonly inflight = new Queue<Entry>();
   private inflightRoute: Route = 'socket';
+  /** Something was sent over shm: WAIT must fence first (docs/api.md). */
+  private servedOverShm = false;
   private inMulti = false;
   private socketOnly = false;
   private commandTimeoutMs: number;
@@ -157,7 +161,10 @@ export class RedisContext {
     const route: Route = this.socketOnly || this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
     if (name === 'multi') this.inMulti = true;
     else if (name === 'exec' || name === 'discard' || name === 'reset') this.inMulti = false;
-    this.pending.push({ bytes: formatArgv(argv, argvlen), route, internal: false, sync: changesSession(name, argv) });
+    this.pending.push({
+      bytes: formatArgv(argv, argvlen), route, internal: false, sync: changesSession(name, argv),
+      fence: name === 'wait' || name === 'waitaof',
+    });
     return 0;
   }
 
@@ -207,7 +214,9 @@ export class RedisContext {
       }
       if (head) this.inflight.shift();
       if (head?.internal) {
-        if (r.type === REDIS_REPLY_ERROR) throw new RedisError('ERR_OTHER', `SHM.SYNC failed: ${r.str}`);
+        // A failed fence (e.g. READONLY on a replica, where WAIT fails too) leaves WAIT counting
+        // only the socket's writes, as on a socket; a failed SHM.SYNC breaks the session.
+        if (r.type === REDIS_REPLY_ERROR && head.internal === 'sync') throw new RedisError('ERR_OTHER', `SHM.SYNC failed: ${r.str}`);
         continue;
       }
       return r;
@@ -220,16 +229,23 @@ export class RedisContext {
     const out: Uint8Array[] = [];
     while (this.pending.length > 0 && (this.shm ? this.pending.peek()!.route : 'socket') === route) {
       const e = this.pending.shift()!;
+      if (route === 'socket' && e.fence && this.servedOverShm) {
+        // WAIT counts up to the socket's replication offset; the fence moves it past the ring writes
+        const f: Entry = { bytes: formatArgv(['SHM.FENCE']), route, internal: 'fence', sync: false, fence: false };
+        out.push(f.bytes);
+        this.inflight.push(f);
+      }
       out.push(e.bytes);
       this.inflight.push(e);
       if (route === 'socket' && e.sync && this.shm) {
         // re-capture db/user/protocol for the shm session before any later shm command runs
-        const s: Entry = { bytes: formatArgv(['SHM.SYNC']), route, internal: true, sync: false };
+        const s: Entry = { bytes: formatArgv(['SHM.SYNC']), route, internal: 'sync', sync: false, fence: false };
         out.push(s.bytes);
         this.inflight.push(s);
       }
     }
     this.inflightRoute = route;
+    if (route === 'shm') this.servedOverShm = true;
     const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
     if (route === 'shm') this.shm!.write(bytes, this.commandTimeoutMs, (chunk) => this.shmReader.feed(chunk));
     else this.sock!.write(bytes);
