@@ -21,7 +21,9 @@ export interface BarChartSpec {
   height?: number;
 }
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
+// Tableau-style categorical colours; 16 before any repeats (the bench compares 11 configurations).
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f',
+  '#ff9da7', '#79706e', '#86bcb6', '#d37295', '#8cd17d', '#b6992d', '#499894', '#fabfd2'];
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
