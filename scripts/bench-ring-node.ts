@@ -4,16 +4,24 @@
 //  2. streaming throughput worker -> worker through a 1 MiB ring;
 //  3. the spinner handoff: the main thread's event loop writes a request, a peer worker
 //     echoes it, the spinner worker moves the reply into the inbox and rings the doorbell
-//     (Atomics.waitAsync); beside it, the main thread blocking in waitData (sync-API style).
+//     (Atomics.waitAsync); beside it, the main thread blocking in waitData (sync-API style);
+//  4. with --server: the same channel against a real redis-server with the module (started
+//     here): sequential PING over the Unix socket, over a ShmChannel (spinner + doorbell),
+//     and over the same segment with the main thread blocking in waitData.
 // Variants run interleaved in rounds so host noise hits them alike; the per-round medians
 // show how much a result depends on where the scheduler put the threads that round.
 //
-//   npx tsc -p tsconfig.json && node dist/scripts/bench-ring-node.js [--quick]
+//   npx tsc -p tsconfig.json && node dist/scripts/bench-ring-node.js [--quick] [--server]
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { Segment } from '../src/native/segment.js';
 import { Spinner } from '../src/spinner/spinner.js';
+import { startServer } from '../src/cli/server.js';
+import { Reader } from '../src/resp/reader.js';
+import { SocketChannel } from '../src/transport/socket.js';
+import { openShm } from '../src/transport/shm-open.js';
 
 const QUICK = process.argv.includes('--quick');
+const SERVER = process.argv.includes('--server');
 const MSG = Buffer.from('*1\r\n$4\r\nPING\r\n');  // 14 bytes each way
 
 type Job =
@@ -168,6 +176,67 @@ async function spinnerRoundTrip(n: number, direct: boolean, yieldSpin = true, ki
   return out.slice(Math.floor(n / 10));
 }
 
+/** Sequential PING round trips against a real redis-server with the module, interleaved. */
+async function serverRoundTrips(rounds: number, n: number): Promise<Record<string, number[]>> {
+  const srv = await startServer();
+  const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
+  const out: Record<string, number[]> = {};
+  let resolve: () => void = () => {};
+  try {
+    const unix = await SocketChannel.connect({ path: srv.socket }, { onData: () => resolve(), onClose() {} });
+    // the lifeline with a tiny command runner for SHM.OPEN
+    const reader = new Reader();
+    const waiting: Array<(r: unknown) => void> = [];
+    const life = await SocketChannel.connect({ path: srv.socket }, {
+      onData(c) { reader.feed(c); for (let r = reader.getReply(); r !== undefined; r = reader.getReply()) waiting.shift()?.(r); },
+      onClose() {},
+    });
+    const command = (args: Array<string | Uint8Array>): Promise<unknown> => new Promise((res) => {
+      waiting.push(res);
+      life.write(Buffer.from(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a as string)}\r\n${a as string}\r\n`).join('')}`));
+    });
+    const opened = await openShm({ lifeline: life, command, handlers: { onData: () => resolve(), onClose() {} } });
+    if (typeof opened === 'string') throw new Error(`shm unavailable: ${opened}`);
+    const ch = opened.channel;
+    const time = async (label: string, one: () => Promise<void> | void): Promise<void> => {
+      const v: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = process.hrtime.bigint();
+        await one();
+        v.push(Number(process.hrtime.bigint() - t0));
+      }
+      (out[label] ??= []).push(...v.slice(Math.floor(n / 10)));
+    };
+    const viaChannel = (c: { write(b: Uint8Array): void }) => (): Promise<void> => {
+      const p = new Promise<void>((r) => { resolve = r; });
+      c.write(PING);
+      return p;
+    };
+    for (let r = 0; r < rounds; r++) {
+      process.stderr.write(`server round ${r + 1}/${rounds}\n`);
+      await time('PING, Unix socket (SocketChannel, event loop)', viaChannel(unix));
+      await time('PING, shm (ShmChannel: spinner + doorbell, event loop)', viaChannel(ch));
+    }
+    // Last: hand REP to the main thread for good and block in waitData (what the sync API does).
+    const seg = (ch as unknown as { seg: Segment }).seg;
+    await (ch as unknown as { spinner: Spinner }).spinner.unregister(seg.id);
+    const buf = Buffer.alloc(64);
+    for (let r = 0; r < rounds; r++) {
+      await time('PING, shm, main thread blocking in waitData (sync style)', () => {
+        seg.write(PING);
+        seg.wakeServer();
+        let got = 0;
+        while (got < 7) { if (seg.waitData(50_000, 1e9) > 0) got += seg.read(buf); }
+      });
+      await time('PING, Unix socket (SocketChannel, interleaved with the row above)', viaChannel(unix));
+    }
+    ch.close(); life.close(); unix.close();
+  } finally {
+    await srv.stop();
+  }
+  return out;
+}
+
 function fmt(label: string, s: { p50: number; p99: number; min: number }): string {
   return `| ${label} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.min.toFixed(2)} |`;
 }
@@ -201,6 +270,13 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(`streaming worker -> worker through a 1 MiB ring, 64 KiB writes: ${mib.map((x) => x.toFixed(0)).join(', ')} MiB/s (per round)`);
+  if (SERVER) {
+    const res = await serverRoundTrips(rounds, QUICK ? 1000 : 4000);
+    console.log('');
+    console.log('| against redis-server 7.0 + module, sequential | p50 µs | p99 µs | min µs |');
+    console.log('|---|---:|---:|---:|');
+    for (const [k, v] of Object.entries(res)) console.log(fmt(k, summary(v)));
+  }
 }
 
 if (isMainThread) await main();
