@@ -24,7 +24,9 @@ export const CHARTS: ChartDef[] = [
     workloads: (rows) => ['get-1000-concurrent', 'get-pipeline-100', ...new Set(rows.map((r) => r.workload).filter((w) => /^get-\d+-threads$/.test(w)))],
   },
   { file: 'first-after-idle', title: 'First command after 1 s idle, p50 (lower is better)', unit: 'microseconds', workloads: fixed(['first-after-idle']), field: 'p50_us' },
-  { file: 'large-values', title: 'SET+GET of large values, p50 (lower is better)', unit: 'microseconds', workloads: fixed(['value-1mb', 'value-100mb']), field: 'p50_us' },
+  // One chart per size: on a shared axis the 1 MB bars would vanish next to 100 MB.
+  { file: 'value-1mb', title: 'SET+GET of a 1 MB value, p50 (lower is better)', unit: 'microseconds', workloads: fixed(['value-1mb']), field: 'p50_us' },
+  { file: 'value-100mb', title: 'SET+GET of a 100 MB value, p50 (lower is better)', unit: 'microseconds', workloads: fixed(['value-100mb']), field: 'p50_us' },
   { file: 'idle-cpu', title: 'CPU while idle (lower is better)', unit: '% of one core', workloads: fixed(['idle-cpu-1s', 'idle-cpu-10s', 'idle-cpu-1s-server', 'idle-cpu-10s-server']), field: 'cpu_pct' },
 ];
 
