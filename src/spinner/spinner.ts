@@ -52,6 +52,8 @@ interface Registration {
   released: Array<() => void>;
   /** Last IN_REQ_EVENTS value seen. */
   reqEvents: number;
+  /** drain() is on the stack for this registration. */
+  draining: boolean;
 }
 
 function workerUrl(): URL {
@@ -126,7 +128,7 @@ export class Spinner {
     const sab = new SharedArrayBuffer(INBOX_HEADER_BYTES + inboxBytes);
     const reg: Registration = {
       id, hdr: new Int32Array(sab, 0, INBOX_HEADER_BYTES / 4), data: new Uint8Array(sab, INBOX_HEADER_BYTES),
-      cap: inboxBytes, head: 0, sink, ended: false, released: [], reqEvents: 0,
+      cap: inboxBytes, head: 0, sink, ended: false, released: [], reqEvents: 0, draining: false,
     };
     this.regs.set(id, reg);
     this.post({ op: 'add', id, inbox: sab });
@@ -221,6 +223,14 @@ export class Spinner {
   }
 
   private drain(reg: Registration): boolean {
+    // A sink that polls from inside onData (a busy-poll adapter's callback) must not see the
+    // chunk being delivered a second time: the head only moves after delivery.
+    if (reg.draining) return false;
+    reg.draining = true;
+    try { return this.drainOnce(reg); } finally { reg.draining = false; }
+  }
+
+  private drainOnce(reg: Registration): boolean {
     // SC load of the status FIRST: the worker stores its final IN_TAIL before the status
     const status = Atomics.load(reg.hdr, IN_STATUS);
     // SC load: the inbox bytes below the tail were written before it (acquire)

@@ -186,4 +186,23 @@ describe('Spinner', () => {
     await until(() => s.text === '+warm\r\n+again\r\n');
     await sp.unregister(c.id);
   });
+
+  it('a sink that polls from inside onData does not get the same bytes twice', async () => {
+    const { c, p } = pair();
+    const sp = Spinner.get();
+    const chunks: string[] = [];
+    sp.register(c.id, {
+      onData(b) { chunks.push(Buffer.from(b).toString()); sp.poll(c.id); sp.poll(); },
+      onEnd() {},
+    });
+    p.write(Buffer.from(':1\r\n'));
+    p.wakeServer();
+    await until(() => chunks.length > 0);
+    p.write(Buffer.from(':2\r\n'));
+    p.wakeServer();
+    await until(() => chunks.join('') === ':1\r\n:2\r\n');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(chunks.join('')).toBe(':1\r\n:2\r\n');
+    await sp.unregister(c.id);
+  });
 });
