@@ -32,15 +32,18 @@ export async function batched(drivers: Driver[], op: (d: Driver) => Promise<unkn
   return res.map((m) => ({ ...m, ops: m.ops === null ? null : m.ops * batch }));
 }
 
-/** At most `count` ops per driver, one driver after the other (for 100 MB values). */
-export async function counted(drivers: Driver[], op: (d: Driver) => Promise<unknown>, count: number): Promise<Measured[]> {
+/** At most `count` ops per driver, one driver after the other (for 100 MB values). An op
+ *  outstanding for `stallMs` fails that driver's row (ops take seconds: a timer per op is fine). */
+export async function counted(drivers: Driver[], op: (d: Driver) => Promise<unknown>, count: number, stallMs = 120_000): Promise<Measured[]> {
   const out: Measured[] = [];
   for (const d of drivers) {
     const s = new Samples();
     let error: string | undefined;
     for (let i = 0; i < count && !error; i++) {
       const t0 = process.hrtime.bigint();
-      try { await op(d); s.add(usSince(t0)); } catch (err) { error = msg(err); }
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no reply within ${stallMs / 1000} s`)), stallMs); });
+      try { await Promise.race([op(d), stalled]); s.add(usSince(t0)); } catch (err) { error = msg(err); } finally { clearTimeout(timer); }
     }
     out.push(summarize(s, error));
   }

@@ -7,7 +7,7 @@ let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis({ module: false }); });
 afterAll(async () => { await srv.stop(); });
 
-const TINY: Profile = { seqMs: 60, tputMs: 60, count100mb: 1, idleReps: 1, idle10s: false, loaded100mb: false };
+const TINY: Profile = { seqMs: 60, tputMs: 60, count100mb: 1, idleReps: 1, idle10s: false, loaded100mb: false, loadedIdle: false };
 
 describe('runBench', () => {
   it('produces one well-formed row per configuration and workload against a real server', async () => {
