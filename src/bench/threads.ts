@@ -26,7 +26,17 @@ export class LoadThreads {
   /** ops/s across all threads, each keeping `inflight` GETs outstanding for `durationMs`. */
   async run(spec: DriverSpec, eps: Endpoints, durationMs: number, inflight: number): Promise<{ ops: number | null; error?: string }> {
     const task: ThreadTask = { spec, eps, durationMs, inflight };
-    const results = await Promise.all(Array.from({ length: this.threads }, () => this.pool.run(task) as Promise<ThreadResult>));
+    // A thread stuck on a reply that never comes must not hang the whole benchmark.
+    const ctl = new AbortController();
+    const stall = setTimeout(() => ctl.abort(), durationMs + 60_000);
+    let results: ThreadResult[];
+    try {
+      results = await Promise.all(Array.from({ length: this.threads }, () => this.pool.run(task, { signal: ctl.signal }) as Promise<ThreadResult>));
+    } catch (err) {
+      return { ops: null, error: ctl.signal.aborted ? `a load thread got no reply within ${durationMs / 1000 + 60} s` : err instanceof Error ? err.message : String(err) };
+    } finally {
+      clearTimeout(stall);
+    }
     const failed = results.find((r) => r.error);
     const ops = results.reduce((a, r) => a + r.ops / r.seconds, 0);
     return failed ? { ops: null, error: failed.error! } : { ops };
