@@ -19,6 +19,10 @@ done
 
 echo "== C ring tests"
 make -s -C native/ring test
+echo "== C module unit tests"
 make -s -C native/module test
+# Worker threads (spinner, sync socket helper) run compiled code from dist/: keep it current.
+echo "== tsc"
+npx tsc -p tsconfig.json
 echo "== vitest"
 npx vitest run "$@"
