@@ -62,8 +62,22 @@ describe('segment truncated or shrunk under the server', () => {
     expect(await truncateWhileServing(HEADER + CAP, 3000)).toBe(`${STATE.CLOSED} ${REASON.FAULT}`);
   });
 
-  it('shrunk to the header page only', async () => {
-    expect(await truncateWhileServing(HEADER, 3000)).toBe(`${STATE.CLOSED} ${REASON.FAULT}`);
+  it('shrunk to the header page only: the next REQ bytes the server reads fault', async () => {
+    // Deterministic: a 10-byte partial request, then the shrink, then a tail that publishes
+    // 10 more bytes (the header page is still mapped, so the client can store the index).
+    // The server must read them from the vanished data area. (A pipeline racing the shrink
+    // could be consumed completely before it, leaving nothing to fault on.)
+    const before = await faults();
+    const h = new Hostile(srv.port, { req: CAP, rep: CAP, timeoutMs: 3000 });
+    const id = await h.open();
+    h.send('raw *1\\r\\n$4\\r\\nPI', 'sleep 50', `truncate ${HEADER}`, 'poke 128 64 20', 'sleep 300', 'state');
+    expect((await h.nth('T', 1)).text).toBe(`${STATE.CLOSED} ${REASON.FAULT}`);
+    await until(async () => (await faults()) === before + 1, 3000, 'fault_closes + 1');
+    await until(() => closeLines(srv, id).length > 0, 2000, 'the close logged');
+    expect(closeLines(srv, id)[0]).toContain('closed: segment fault (truncated)');
+    await h.end();
+    await healthyOk();
+    assertNoCrash(srv);
   });
 
   it('truncated while idle (parked server): found within the park timeout', async () => {

@@ -21,6 +21,7 @@
  *                        "W ok" or, if the session closed first, "W closed"; "W timeout"
  *                        after MS ms (default: the -t timeout)
  *   poke OFF BITS VAL    store VAL (32 or 64 bits) at segment offset OFF, then wake the server
+ *                        (after a truncate, only below the new size)
  *   truncate SIZE        ftruncate the segment (the mapping is not touched afterwards)
  *   state                state and close reason via pread           -> "T <state> <reason>" or "T gone"
  *   waitclosed           poll until CLOSED (or the timeout)         -> like state
@@ -45,6 +46,7 @@
 #include "shm_ring.h"
 
 static int sock = -1, fd = -1, truncated;
+static unsigned long long live_size = ~0ull;   /* bytes still backed after a truncate */
 static uint8_t *base;
 static uint64_t size, req_cap = 65536, rep_cap = 65536;
 static shm_segment_header *hdr;
@@ -354,7 +356,8 @@ int main(int argc, char **argv) {
             unsigned long off = strtoul(tok[1], NULL, 0);
             int bits = atoi(tok[2]);
             unsigned long long v = strtoull(tok[3], NULL, 0);
-            if (truncated || off + (unsigned long)bits / 8 > size || (bits != 32 && bits != 64)) return 1;
+            /* after a truncate only the part still backed by the file may be touched */
+            if (off + (unsigned long)bits / 8 > size || off + (unsigned long)bits / 8 > live_size || (bits != 32 && bits != 64)) return 1;
             /* release: like a real publish, so the server sees any bytes written before */
             if (bits == 64) __atomic_store_n((uint64_t *)(void *)(base + off), (uint64_t)v, __ATOMIC_RELEASE);
             else __atomic_store_n((uint32_t *)(void *)(base + off), (uint32_t)v, __ATOMIC_RELEASE);
@@ -363,7 +366,8 @@ int main(int argc, char **argv) {
             __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* full fence: the stores above before the wake */
             shm_futex_wake(&hdr->req.data_futex, 1);
         } else if (!strcmp(d, "truncate")) {
-            if (ftruncate(fd, (off_t)strtoull(tok[1], NULL, 10)) != 0) printf("E truncate %s\n", strerror(errno));
+            live_size = strtoull(tok[1], NULL, 10);
+            if (ftruncate(fd, (off_t)live_size) != 0) printf("E truncate %s\n", strerror(errno));
             truncated = 1;
         } else if (!strcmp(d, "state")) {
             print_state();
