@@ -65,9 +65,9 @@ describe('replica and failover under shm traffic', () => {
     const ac = await connectShm(a.port);
     expect(ac.transport).toBe('shm');
     const w1 = writer(ac, 'before', 16);
-    await sleep(200);
+    // enough acknowledged writes to mean something, however slow the host is right now
+    await until(async () => w1.acked.length >= 100, 10000, '100 acknowledged shm writes');
     await w1.stop();
-    expect(w1.acked.length).toBeGreaterThan(50);
     expect(w1.failed + w1.refused.length).toBe(0);
     await until(async () => (await cb.call('LLEN', 'before')) === `:${w1.acked.length}\r\n`, 5000, 'replica has every shm write');
 
