@@ -1,61 +1,78 @@
-// Busy-poll adapter: while replies are outstanding, the main thread polls for them on every
-// turn of the event loop (setImmediate) for a bounded budget, then falls back to the node
-// adapter's doorbell wait. Lowest latency for request/response loops; costs CPU while it
-// polls. The loop never spins synchronously, so I/O and other callbacks still run.
+// Busy-poll adapter: while replies are outstanding on a shm channel, the main thread reads
+// the REP ring itself (no spinner-worker hop, no event-loop wake-up) and delivers replies the
+// moment they land; when polling stops paying it hands REP back to the spinner worker, whose
+// doorbell delivers from then on.
 //
-// It backs off when polling does not pay: on a host with few cores a spinning main thread
-// can keep the threads that produce the reply (the server's, the spinner worker) off the
-// CPU, and then the reply only comes once polling stops. After MISSES_TO_BACK_OFF requests
-// in a row whose budget ran out, the next BACK_OFF_REQUESTS requests are left to the
-// doorbell, then polling is tried again.
+// Policy (every number is a constant below or an option):
+// - A send that makes a reply outstanding schedules a poll run as a microtask, so it starts
+//   right after the current tick's commands were written. A run spins synchronously on the
+//   ring for at most spinUs, and returns as soon as something was delivered (the callbacks'
+//   continuations then run, and typically send the next command).
+// - Event-loop starvation is bounded: runs chained through microtasks (a sequential await
+//   loop never leaves the microtask queue otherwise) form a slice of at most SLICE_MS; after
+//   that the next run goes through setImmediate, so timers and I/O get their turn. A run
+//   that spent its spin chunk without a reply also continues through setImmediate.
+// - budgetUs without any reply ends the window: REP goes back to the worker (doorbell). After
+//   MISSES_TO_BACK_OFF such windows in a row the next BACK_OFF_REQUESTS windows are left to
+//   the doorbell (on a host with few cores the spinning main thread may keep the server's
+//   thread off the CPU), then polling is tried again.
+// - When no reply is outstanding the ring stays with the main thread until the next turn
+//   of the event loop (setImmediate), so a request/response loop keeps it; then it goes back
+//   to the worker (which delivers pushes and sees the session close).
+// - Replies expected on the socket (socket-only commands, or a socket transport) are not
+//   polled for: they arrive by themselves.
 import type { AsyncAdapterHooks, AsyncAdapterTarget } from '../src/async/adapter.js';
 import type { AsyncContext } from '../src/async/context.js';
-import { Spinner } from '../src/spinner/spinner.js';
 
 export interface BusyPollOptions {
-  /** How long to poll after a request goes out before relying on the doorbell (µs, default 200). */
+  /** How long to poll without a reply before relying on the doorbell (µs, default 200). */
   budgetUs?: number;
+  /** Longest synchronous spin of one run (µs, default 50). */
+  spinUs?: number;
 }
 
 export interface BusyPollHooks extends AsyncAdapterHooks {
-  /** Polls made so far (diagnostics and tests). */
+  /** Ring reads made so far (diagnostics and tests). */
   readonly polls: number;
   /** Polling windows that ended with the replies delivered (hits) or with the budget spent (misses). */
   readonly hits: number;
   readonly misses: number;
   /** Windows skipped because polling was backing off. */
   readonly skipped: number;
+  /** Times REP was handed back to the spinner worker. */
+  readonly releases: number;
 }
 
 const MISSES_TO_BACK_OFF = 3;
 const BACK_OFF_REQUESTS = 64;
-
-function pull(target: AsyncAdapterTarget): void {
-  target.handleRead();
-  // The shm channel has no poll() of its own yet: pull the spinner's inboxes directly.
-  if (Spinner.channelCount > 0) Spinner.get().poll();
-}
+/** Longest chain of microtask-scheduled runs before one goes through setImmediate (ms). */
+const SLICE_MS = 1;
+/** Ring reads between two clock reads while spinning. */
+const READS_PER_CLOCK = 4;
 
 /** hiredis redisXxxAttach: REDIS_OK, or REDIS_ERR if the context already has an adapter. */
 export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}): number {
   const budgetMs = (opts.budgetUs ?? 200) / 1000;
-  return ac.attach((target) => {
+  const spinMs = (opts.spinUs ?? 50) / 1000;
+  return ac.attach((target: AsyncAdapterTarget) => {
     let reading = false;
-    let polling = false;
+    let scheduled = false;
+    let owning = false;       // readDirect was called since the last releaseRead
+    let idleCheck = false;
+    let sliceStart = -1;      // start of the current microtask slice, -1 when none is open
     let deadline = 0;
     let missesInRow = 0;
     let skipFor = 0;
+    let gone = false;
     let timer: NodeJS.Timeout | undefined;
     const hooks = {
-      polls: 0, hits: 0, misses: 0, skipped: 0,
+      polls: 0, hits: 0, misses: 0, skipped: 0, releases: 0,
       addRead(): void {
-        if (reading) return;
+        if (reading || gone) return;
         reading = true;
-        if (skipFor > 0) { skipFor--; hooks.skipped++; return; }
+        if (skipFor > 0) { skipFor--; hooks.skipped++; release(); return; }
         deadline = performance.now() + budgetMs;
-        if (polling) return;
-        polling = true;
-        setImmediate(loop);
+        schedule(true);
       },
       delRead(): void { reading = false; },
       scheduleTimer(ms: number): void {
@@ -64,24 +81,76 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
         timer.unref();
       },
       cleanup(): void {
+        gone = true;
         reading = false;
         if (timer) clearTimeout(timer);
         timer = undefined;
       },
     };
-    function loop(): void {
-      if (!reading) { polling = false; return; }
-      if (performance.now() > deadline) {
-        polling = false;
-        hooks.misses++;
-        if (++missesInRow >= MISSES_TO_BACK_OFF) { missesInRow = 0; skipFor = BACK_OFF_REQUESTS; }
+
+    function release(): void {
+      if (!owning) return;
+      owning = false;
+      hooks.releases++;
+      target.releaseRead();
+    }
+
+    const endSlice = (): void => { sliceStart = -1; };
+
+    function schedule(micro: boolean): void {
+      if (scheduled) return;
+      scheduled = true;
+      const now = performance.now();
+      if (micro && sliceStart < 0) { sliceStart = now; setImmediate(endSlice); }
+      if (micro && now - sliceStart < SLICE_MS) queueMicrotask(run);
+      else setImmediate(run);
+    }
+
+    function run(): void {
+      scheduled = false;
+      if (gone) return;
+      if (!reading) { windowDone(); return; }
+      const start = performance.now();
+      if (start >= deadline) { miss(); return; }
+      const stopAt = Math.min(deadline, start + spinMs);
+      let r = 0;
+      for (let i = 1; ; i++) {
+        hooks.polls++;
+        r = target.readDirect();
+        if (r !== 0 || gone) break;
+        owning = true;
+        if (i % READS_PER_CLOCK === 0 && performance.now() >= stopAt) break;
+      }
+      if (gone) return;
+      if (r < 0) { release(); return; }  // nothing expected on shm: the socket delivers, the worker watches REP
+      owning = true;
+      if (r > 0) {
+        missesInRow = 0;
+        if (!reading) { hooks.hits++; windowDone(); return; }
+        deadline = performance.now() + budgetMs;  // progress: a fresh budget for the rest
+        schedule(true);
         return;
       }
-      hooks.polls++;
-      pull(target);
-      if (!reading) { polling = false; hooks.hits++; missesInRow = 0; return; }
-      setImmediate(loop);
+      if (performance.now() >= deadline) { miss(); return; }
+      schedule(false);
     }
+
+    function miss(): void {
+      hooks.misses++;
+      release();
+      if (++missesInRow >= MISSES_TO_BACK_OFF) { missesInRow = 0; skipFor = BACK_OFF_REQUESTS; }
+    }
+
+    /** No reply outstanding: keep REP until the loop turns, then give it back if still idle. */
+    function windowDone(): void {
+      if (!owning || idleCheck) return;
+      idleCheck = true;
+      setImmediate(() => {
+        idleCheck = false;
+        if (!reading && !scheduled && !gone) release();
+      });
+    }
+
     return hooks;
   });
 }

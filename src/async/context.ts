@@ -87,6 +87,12 @@ interface PollableChannel extends Channel {
   poll(): unknown;
 }
 
+/** A channel whose replies this thread can read itself (ShmChannel). */
+interface DirectChannel extends Channel {
+  pollDirect(): boolean;
+  releaseDirect(): void;
+}
+
 const MONITOR_LINE = /^\d+\.\d+ \[\d+ /;
 
 
@@ -457,6 +463,19 @@ export class AsyncContext implements AsyncAdapterTarget {
   handleRead(): void {
     const shm = this.shm as PollableChannel | undefined;
     if (shm && typeof shm.poll === 'function' && this.state !== 'closed') shm.poll();
+  }
+
+  /** Adapter entry point for busy-polling (see AsyncAdapterTarget.readDirect). */
+  readDirect(): number {
+    const shm = this.shm as DirectChannel | undefined;
+    if (!shm || this.shmQ.length === 0 || this.state === 'closed' || typeof shm.pollDirect !== 'function') return -1;
+    return shm.pollDirect() ? 1 : 0;
+  }
+
+  /** Adapter entry point: the adapter stopped polling (see AsyncAdapterTarget.releaseRead). */
+  releaseRead(): void {
+    const shm = this.shm as DirectChannel | undefined;
+    if (shm && typeof shm.releaseDirect === 'function') shm.releaseDirect();
   }
 
   /** hiredis redisAsyncHandleTimeout. */

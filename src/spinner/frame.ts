@@ -24,6 +24,9 @@ export class BoundaryScanner {
   /** Whether each open aggregate is an attribute (which does not count as an element). */
   private readonly attr: boolean[] = [];
 
+  /** Starts unframed: for a stream picked up in the middle of a reply. */
+  loseFraming(): void { this.unframed = true; }
+
   /** True once framing was given up (see the file comment). */
   get lost(): boolean { return this.unframed; }
 

@@ -19,7 +19,9 @@ export const CTRL_STOP = 48;
  *  reads it after writing a request and, if set, rings CTRL_SEQ so the worker is already
  *  awake and spinning when the reply arrives (its wake overlaps the server's work). */
 export const WORKER_PARKED = 64;
-export const CONTROL_INTS = 80;
+/** Worker-owned: 1 once its loop runs (the main thread waits for it before a channel opens). */
+export const WORKER_READY = 80;
+export const CONTROL_INTS = 96;
 
 // ---- inbox: one per channel; header ints, then the data ring at INBOX_DATA_OFFSET ----
 /** Main-owned: bytes consumed so far (uint32, wraps). */
@@ -38,7 +40,24 @@ export const IN_REQ_ARMED = 64;
 export const IN_REQ_SEQ = 80;
 /** Worker-owned: bumped once per arming when REQ's space_futex moved (the server freed space). */
 export const IN_REQ_EVENTS = 96;
-export const INBOX_HEADER_BYTES = 512;
+/** Who reads this channel's REP ring (see OWNER_*). The main thread writes it in states
+ *  OWNER_WORKER and OWNER_MAIN, the worker only in OWNER_WANTED: one writer per state. */
+export const IN_OWNER = 112;
+/** Worker-owned: bytes copied into the inbox so far (>= IN_TAIL; the bytes past the tail
+ *  are an unfinished reply). Stored before the worker hands REP over (OWNER_MAIN). */
+export const IN_WRITTEN = 128;
+/** Stored by the side handing REP over, before the OWNER store: 1 if the reply stream is in
+ *  the middle of a reply at the handover point (the receiver cannot frame it from there). */
+export const IN_MID_REPLY = 144;
+export const INBOX_HEADER_BYTES = 1024;
+
+/** The worker reads REP (the default). The main thread may store OWNER_WANTED. */
+export const OWNER_WORKER = 0;
+/** The main thread asked for REP; the worker stores OWNER_MAIN after its next pump. */
+export const OWNER_WANTED = 1;
+/** The main thread reads REP itself; the worker neither reads nor waits on it. The main
+ *  thread hands it back by storing OWNER_WORKER (and ringing CTRL_SEQ). */
+export const OWNER_MAIN = 2;
 
 /** The worker reads this channel's REP ring. */
 export const STATUS_ACTIVE = 0;

@@ -11,6 +11,7 @@ import {
   BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ,
   IN_STATUS, IN_TAIL, IN_WANT_SPACE,
   MAIN_PARKED, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
+  IN_MID_REPLY, IN_OWNER, IN_WRITTEN, OWNER_MAIN, OWNER_WANTED, OWNER_WORKER, WORKER_READY,
 } from './slots.js';
 
 export type InboxEnd = 'closed' | 'corrupt' | 'lost';
@@ -39,7 +40,13 @@ const DEFAULT_INBOX = 256 * 1024;
 
 // Atomics.waitAsync is in Node 20's V8 but not in the ES2023 lib typings.
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): WaitAsyncResult }).waitAsync;
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms?: number): WaitAsyncResult }).waitAsync;
+
+/** What claim() found: the REP ring is not ours (yet), or it now is, at a reply boundary
+ *  or in the middle of a reply. */
+export const CLAIM_NO = 0;
+export const CLAIM_AT_BOUNDARY = 1;
+export const CLAIM_MID_REPLY = 2;
 
 interface Registration {
   id: number;
@@ -54,6 +61,10 @@ interface Registration {
   reqEvents: number;
   /** drain() is on the stack for this registration. */
   draining: boolean;
+  /** The main thread wants to read REP itself (claim() was called, release() not yet). */
+  want: boolean;
+  /** The main thread reads REP itself now (the worker lent it: OWNER_MAIN). */
+  direct: boolean;
 }
 
 function workerUrl(): URL {
@@ -99,6 +110,8 @@ export class Spinner {
   private readonly regs = new Map<number, Registration>();
   private stopped = false;
   private waiting = false;
+  /** drain() skipped a registration whose drain was already on the stack. */
+  private skipped = false;
   private readonly onExit = (): void => this.stop();
 
   private constructor(opts: SpinnerOptions) {
@@ -128,11 +141,88 @@ export class Spinner {
     const sab = new SharedArrayBuffer(INBOX_HEADER_BYTES + inboxBytes);
     const reg: Registration = {
       id, hdr: new Int32Array(sab, 0, INBOX_HEADER_BYTES / 4), data: new Uint8Array(sab, INBOX_HEADER_BYTES),
-      cap: inboxBytes, head: 0, sink, ended: false, released: [], reqEvents: 0, draining: false,
+      cap: inboxBytes, head: 0, sink, ended: false, released: [], reqEvents: 0, draining: false, want: false, direct: false,
     };
     this.regs.set(id, reg);
     this.post({ op: 'add', id, inbox: sab });
     this.arm();
+  }
+
+  /** Stops the worker if no channel is registered (an open that started it failed). */
+  stopIfUnused(): void {
+    if (this.regs.size === 0) this.stop();
+  }
+
+  /** Resolves once the worker runs its loop (its boot takes tens of ms in a fresh process;
+   *  a channel opened before that would wait that long for its first reply). */
+  async ready(): Promise<void> {
+    // SC load: the worker stores 1 before its first pass
+    while (!this.stopped && Atomics.load(this.ctrl, WORKER_READY) !== 1) {
+      const w = waitAsync(this.ctrl, WORKER_READY, 0, 100);
+      if (w.async) await w.value;
+    }
+  }
+
+  /**
+   * Direct reads: the main thread asks to read segment `id`'s REP ring itself (for
+   * busy-polling). Delivers what the inbox holds first (order), then returns CLAIM_NO while
+   * the worker has not let go yet (it does at its next pass; call again), or the REP ring is
+   * the caller's from now on: CLAIM_AT_BOUNDARY / CLAIM_MID_REPLY say where the byte stream
+   * stands. The caller reads REP itself until release().
+   */
+  claim(id: number): number {
+    const reg = this.regs.get(id);
+    if (!reg || this.stopped || reg.ended || reg.sink === undefined) return CLAIM_NO;
+    if (reg.direct) return CLAIM_AT_BOUNDARY;
+    if (reg.draining) return CLAIM_NO;  // called from inside a delivery: not now
+    reg.want = true;
+    // SC load: OWNER_MAIN is stored by the worker after IN_WRITTEN and IN_MID_REPLY
+    const owner = Atomics.load(reg.hdr, IN_OWNER);
+    if (owner === OWNER_WORKER) {
+      // SC store before the bump: the worker's pass after it sees the request
+      Atomics.store(reg.hdr, IN_OWNER, OWNER_WANTED);
+      this.addon.ringControl(this.ctrl, CTRL_SEQ);
+    }
+    this.drain(reg);
+    if (owner !== OWNER_MAIN || reg.ended || !reg.want) return CLAIM_NO;
+    return this.takeOver(reg);
+  }
+
+  /** Hands segment `id`'s REP ring back to the worker (after claim()); `midReply`: the bytes
+   *  the caller read stop inside a reply. */
+  release(id: number, midReply: boolean): void {
+    const reg = this.regs.get(id);
+    if (!reg) return;
+    reg.want = false;
+    if (!reg.direct) return;  // a pending request is bounced when the worker grants it (drain)
+    this.giveBack(reg, midReply);
+  }
+
+  private takeOver(reg: Registration): number {
+    // SC loads, after the OWNER_MAIN load: the worker stored them before it
+    const written = Atomics.load(reg.hdr, IN_WRITTEN) >>> 0;
+    const mid = Atomics.load(reg.hdr, IN_MID_REPLY) === 1;
+    // the unfinished reply the worker copied past its last publish: deliver it too (the reader reassembles)
+    if (written !== reg.head) {
+      const was = reg.draining;
+      reg.draining = true;
+      try { this.deliverRange(reg, written); } finally { reg.draining = was; }
+    }
+    reg.head = written;
+    // SC stores: the inbox is ours while lent; tail = head = written is where the worker resumes
+    Atomics.store(reg.hdr, IN_HEAD, written);
+    Atomics.store(reg.hdr, IN_TAIL, written);
+    Atomics.store(reg.hdr, IN_WANT_SPACE, 0);
+    reg.direct = true;
+    return mid ? CLAIM_MID_REPLY : CLAIM_AT_BOUNDARY;
+  }
+
+  private giveBack(reg: Registration, midReply: boolean): void {
+    reg.direct = false;
+    // SC stores, OWNER last: the worker loads OWNER, then IN_MID_REPLY
+    Atomics.store(reg.hdr, IN_MID_REPLY, midReply ? 1 : 0);
+    Atomics.store(reg.hdr, IN_OWNER, OWNER_WORKER);
+    this.addon.ringControl(this.ctrl, CTRL_SEQ);  // a parked worker puts the ring back in its wait set
   }
 
   /** Stops delivery at once; resolves when the worker no longer touches the REP ring. */
@@ -195,7 +285,10 @@ export class Spinner {
     const seq = Atomics.load(this.ctrl, BELL_SEQ);
     // SC store, ordered before the inbox loads in drainAll (pairs with the worker's IN_TAIL store + MAIN_PARKED load)
     Atomics.store(this.ctrl, MAIN_PARKED, 1);
-    if (this.drainAll()) { this.unpark(); setImmediate(() => this.arm()); return; }
+    this.skipped = false;
+    // A registration skipped because its drain is on the stack (arm() called from inside a
+    // delivery) was not re-checked: do not wait on the strength of it.
+    if (this.drainAll() || this.skipped) { this.unpark(); setImmediate(() => this.arm()); return; }
     if (this.stopped || this.regs.size === 0) { this.unpark(); return; }
     const w = waitAsync(this.ctrl, BELL_SEQ, seq);
     this.waiting = true;
@@ -225,7 +318,7 @@ export class Spinner {
   private drain(reg: Registration): boolean {
     // A sink that polls from inside onData (a busy-poll adapter's callback) must not see the
     // chunk being delivered a second time: the head only moves after delivery.
-    if (reg.draining) return false;
+    if (reg.draining) { this.skipped = true; return false; }
     reg.draining = true;
     try { return this.drainOnce(reg); } finally { reg.draining = false; }
   }
@@ -236,12 +329,8 @@ export class Spinner {
     // SC load: the inbox bytes below the tail were written before it (acquire)
     const tail = Atomics.load(reg.hdr, IN_TAIL);
     let delivered = false;
-    if (tail !== reg.head) {
-      const used = (tail - reg.head) >>> 0;
-      const off = reg.head & (reg.cap - 1);
-      const first = Math.min(used, reg.cap - off);
-      this.deliver(reg, reg.data.subarray(off, off + first));
-      if (used > first) this.deliver(reg, reg.data.subarray(0, used - first));
+    if (!reg.direct && tail !== reg.head) {
+      this.deliverRange(reg, tail);
       reg.head = tail;
       // SC store: our reads of the bytes above are done before the worker may overwrite them
       Atomics.store(reg.hdr, IN_HEAD, tail);
@@ -259,6 +348,13 @@ export class Spinner {
       const sink = reg.sink;
       if (sink?.onSpace) this.guard(() => sink.onSpace!());
     }
+    // The worker granted a direct-read request that was withdrawn since: take the inbox, give REP back.
+    // SC load: see claim()
+    if (!reg.want && !reg.direct && status === STATUS_ACTIVE && Atomics.load(reg.hdr, IN_OWNER) === OWNER_MAIN) {
+      const mid = this.takeOver(reg) === CLAIM_MID_REPLY;
+      this.giveBack(reg, mid);
+      delivered = true;
+    }
     if (status === STATUS_RELEASED) {
       this.regs.delete(reg.id);
       for (const f of reg.released.splice(0)) f();
@@ -269,6 +365,15 @@ export class Spinner {
       if (sink) this.guard(() => sink.onEnd(status === STATUS_CLOSED ? 'closed' : 'corrupt'));
     }
     return delivered;
+  }
+
+  /** Delivers the inbox bytes from reg.head up to `end` (does not move the head). */
+  private deliverRange(reg: Registration, end: number): void {
+    const used = (end - reg.head) >>> 0;
+    const off = reg.head & (reg.cap - 1);
+    const first = Math.min(used, reg.cap - off);
+    this.deliver(reg, reg.data.subarray(off, off + first));
+    if (used > first) this.deliver(reg, reg.data.subarray(0, used - first));
   }
 
   private deliver(reg: Registration, chunk: Uint8Array): void {

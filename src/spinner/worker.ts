@@ -6,7 +6,11 @@
 // Ownership: while a channel is registered here this thread is the only reader of its
 // REP ring (the `in` endpoint of the segment) and the only writer of IN_TAIL/IN_STATUS/
 // IN_WANT_SPACE. After 'remove' it sets STATUS_RELEASED and never touches either again,
-// which is how REP ownership is handed back to the main thread.
+// which is how REP ownership is handed back to the main thread. A registered channel's REP
+// can also be lent to the main thread (IN_OWNER, for its direct busy-polling reads): on
+// OWNER_WANTED the worker pumps once more, publishes how far it copied (IN_WRITTEN) and
+// stores OWNER_MAIN; from then on it neither reads nor waits on that ring until the main
+// thread stores OWNER_WORKER again.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { loadAddon, type RawSegment } from '../native/addon.js';
 import { SHM_STATE_CLOSED } from '../native/segment.js';
@@ -14,6 +18,7 @@ import { BoundaryScanner } from './frame.js';
 import {
   BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
   IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ, STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED,
+  IN_MID_REPLY, IN_OWNER, IN_WRITTEN, OWNER_MAIN, OWNER_WANTED, WORKER_READY,
   type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
@@ -33,6 +38,8 @@ interface Entry {
   done: boolean;
   /** The REQ arming (its seq) already reported to the main thread, so it is reported once. */
   reportedSeq: number | undefined;
+  /** We handed REP to the main thread (OWNER_MAIN) and have not taken it back yet. */
+  lent: boolean;
 }
 
 const cfg = workerData as WorkerConfig;
@@ -58,7 +65,7 @@ function handleMessages(): boolean {
       try { seg = addon.attach(msg.id); } catch { /* the channel closed before we got here */ }
       entries.set(msg.id, {
         id: msg.id, seg, hdr, data, cap: data.length, written: 0, published: 0,
-        scanner: new BoundaryScanner(), done: seg === null, reportedSeq: undefined,
+        scanner: new BoundaryScanner(), done: seg === null, reportedSeq: undefined, lent: false,
       });
       if (seg === null) {
         Atomics.store(hdr, IN_STATUS, STATUS_CLOSED);  // SC: seen by the main thread's drain
@@ -149,9 +156,33 @@ function watchSpace(e: Entry, seg: RawSegment): boolean {
   return true;
 }
 
+/** REP came back from the main thread: it consumed the inbox up to IN_WRITTEN (our
+ *  `written`) and set IN_TAIL there, then read the ring itself. Frame from a fresh start. */
+function takeBack(e: Entry): void {
+  e.lent = false;
+  e.published = e.written;
+  e.scanner = new BoundaryScanner();
+  // SC load after the OWNER load that showed the handback: stored before it by the main thread
+  if (Atomics.load(e.hdr, IN_MID_REPLY) === 1) e.scanner.loseFraming();
+}
+
+/** The main thread asked for REP: tell it how far the inbox goes, then let go. */
+function lend(e: Entry): void {
+  const mid = e.scanner.lost || !e.scanner.idle ? 1 : 0;
+  // SC stores, OWNER last: the main thread loads OWNER first, then these
+  Atomics.store(e.hdr, IN_WRITTEN, e.written);
+  Atomics.store(e.hdr, IN_MID_REPLY, mid);
+  Atomics.store(e.hdr, IN_OWNER, OWNER_MAIN);
+  e.lent = true;
+  ringBell();  // a main thread waiting on the doorbell drains the inbox and starts reading
+}
+
 const ids: number[] = [];
 const spaces: number[] = [];
 let lastSeq = Atomics.load(ctrl, CTRL_SEQ) - 1;  // force a first message check
+// SC store + notify: the main thread waits for this before it opens its first channel
+Atomics.store(ctrl, WORKER_READY, 1);
+Atomics.notify(ctrl, WORKER_READY);
 for (;;) {
   // SC load before reading messages: a post + ringControl after this makes waitMany return at once
   const seq = Atomics.load(ctrl, CTRL_SEQ);
@@ -165,12 +196,17 @@ for (;;) {
   let progress = false;
   for (const e of entries.values()) {
     if (e.done) continue;
+    // SC load: the main thread's OWNER_WORKER/OWNER_WANTED stores are followed by a CTRL_SEQ bump
+    const owner = Atomics.load(e.hdr, IN_OWNER);
+    if (owner === OWNER_MAIN) continue;  // lent: not ours to read
+    if (e.lent) takeBack(e);
     // drain until the ring is empty or the inbox is full (bounded: each pass moves bytes);
     // ring after every publish: costs one load unless the main thread is parked
     for (let r = pump(e); r > 0; r = e.done ? 0 : pump(e)) {
       progress = true;
       if (r === 2) ringBell();
     }
+    if (owner === OWNER_WANTED && !e.done) { lend(e); progress = true; }
   }
   if (progress) continue;
   // About to park. Rings whose inbox is full are left out of the wait; the main thread rings
@@ -181,6 +217,11 @@ for (;;) {
   for (const e of entries.values()) {
     if (e.done) continue;
     if (e.seg && watchSpace(e, e.seg)) recheck = true;
+    // SC load: lent rings stay out of the wait set (the main thread rings CTRL_SEQ when it
+    // hands one back or asks for one, so the set is rebuilt)
+    const owner = Atomics.load(e.hdr, IN_OWNER);
+    if (owner === OWNER_MAIN) continue;
+    if (owner === OWNER_WANTED) { recheck = true; continue; }
     if (((e.written - Atomics.load(e.hdr, IN_HEAD)) >>> 0) === e.cap) {
       // SC store then SC re-load of IN_HEAD: pairs with the main thread's IN_HEAD store + IN_WANT_SPACE load
       Atomics.store(e.hdr, IN_WANT_SPACE, 1);
@@ -190,7 +231,9 @@ for (;;) {
     ids.push(e.id);
   }
   if (recheck) continue;
-  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, cfg.spinNs, cfg.parkNs, cfg.yieldSpin, WORKER_PARKED, spaces);
+  // nothing to spin on (every ring lent or full): park at once, leaving the cores to the
+  // threads that do the work
+  addon.waitMany(ids, ctrl, CTRL_SEQ, seq, ids.length > 0 ? cfg.spinNs : 0, cfg.parkNs, cfg.yieldSpin, WORKER_PARKED, spaces);
 }
 
 for (const e of entries.values()) release(e);

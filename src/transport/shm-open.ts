@@ -5,6 +5,7 @@
 import { RedisError, ReplyError } from '../errors.js';
 import { addonAvailable } from '../native/addon.js';
 import { Segment, SHM_STATE_CLAIMED } from '../native/segment.js';
+import { Spinner } from '../spinner/spinner.js';
 import type { ChannelHandlers } from './channel.js';
 import { ShmChannel, type ShmChannelOptions } from './shm.js';
 import type { SocketChannel } from './socket.js';
@@ -97,6 +98,10 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
     return `could not create the shared-memory segment: ${(e as Error).message}`;
   }
   let ok = false;
+  // Start the spinner worker now: it boots (tens of ms in a fresh process) while SHM.OPEN is
+  // on the wire, and the channel opens only once it runs, so no first reply waits for it.
+  let spinner: Spinner | undefined;
+  try { spinner = Spinner.get(); } catch { /* reported by the channel's own Spinner.get() below */ }
   try {
     let reply: unknown;
     try {
@@ -118,6 +123,8 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
     if (info.reqCapacity !== seg.reqCapacity || info.repCapacity !== seg.repCapacity) return 'the server accepted different ring sizes than the segment has';
     if (seg.state() !== SHM_STATE_CLAIMED) return 'the server replied to SHM.OPEN but did not claim the segment';
     if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
+    await spinner?.ready();
+    if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
     const channel = new ShmChannel(seg, req.lifeline, req.handlers, opts);
     ok = true;
     return { channel, info };
@@ -131,6 +138,7 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
       seg.close();
       // the server holds a session we will not use: end it (best effort; the socket may be gone)
       if (claimed && req.lifeline.isOpen) req.command(['SHM.CLOSE']).catch(() => undefined);
+      spinner?.stopIfUnused();
     }
   }
 }

@@ -10,11 +10,17 @@
 // server-side session is the owner's job: SHM.CLOSE on the lifeline, or closing it.
 import { RedisError } from '../errors.js';
 import { Segment, SHM_STATE_CLOSED, type CloseReason } from '../native/segment.js';
-import { Spinner, type InboxEnd } from '../spinner/spinner.js';
+import { BoundaryScanner } from '../spinner/frame.js';
+import { CLAIM_MID_REPLY, CLAIM_NO, Spinner, type InboxEnd } from '../spinner/spinner.js';
 import type { Channel, ChannelHandlers } from './channel.js';
 import type { SocketChannel } from './socket.js';
 
 const POLL_MS = 2;
+/** Direct reads: bytes per read call, and at most this many per pollDirect() call. */
+const DIRECT_CHUNK = 64 * 1024;
+const DIRECT_MAX = 4 * 1024 * 1024;
+/** Direct reads: the segment state is checked once per this many empty reads. */
+const STATE_EVERY = 32;
 /** Backstop while waiting for a space wake (a server that never wakes producers still progresses). */
 const SAFETY_MS = 50;
 
@@ -41,7 +47,7 @@ export class ShmChannel implements Channel {
   constructor(private readonly seg: Segment, readonly lifeline: SocketChannel, private readonly handlers: ChannelHandlers, opts: ShmChannelOptions = {}) {
     this.spinner = Spinner.get();
     this.spinner.register(seg.id, {
-      onData: (chunk) => { if (!this.closed) this.handlers.onData(chunk); },
+      onData: (chunk) => { if (!this.closed) { this.delivered++; this.handlers.onData(chunk); } },
       onSpace: () => { if (this.armed) this.flush(); },
       onEnd: (why) => this.onInboxEnd(why),
     }, opts.inboxBytes);
@@ -62,6 +68,65 @@ export class ShmChannel implements Channel {
    *  doorbell (for busy-polling adapters). True if any were delivered. */
   poll(): boolean {
     return this.closed ? false : this.spinner.poll(this.seg.id);
+  }
+
+  // ---- direct reads (busy-polling on the main thread) ----
+  /** Chunks delivered through the spinner's inbox (to tell whether a poll delivered). */
+  private delivered = 0;
+  /** The main thread reads REP itself (claimed from the spinner worker). */
+  private direct = false;
+  /** Frames the directly read bytes, so a handback says whether it is mid-reply. */
+  private scanner = new BoundaryScanner();
+  private directBuf: Uint8Array | undefined;
+  private emptyReads = 0;
+
+  /** True while this thread reads REP itself (between a successful pollDirect and releaseDirect). */
+  get isDirect(): boolean { return this.direct; }
+
+  /**
+   * Delivers reply bytes now, reading the REP ring on this thread: the first call asks the
+   * spinner worker for the ring (delivering its inbox first, so order holds); until it lets
+   * go, the inbox is drained instead. Never blocks. True if any bytes were delivered. The
+   * ring stays with this thread until releaseDirect(): whoever calls this must keep polling
+   * while replies are outstanding, then release.
+   */
+  pollDirect(): boolean {
+    if (this.closed) return false;
+    const before = this.delivered;
+    if (!this.direct) {
+      const c = this.spinner.claim(this.seg.id);
+      if (c === CLAIM_NO || this.closed) return this.delivered !== before;
+      this.direct = true;
+      this.scanner = new BoundaryScanner();
+      if (c === CLAIM_MID_REPLY) this.scanner.loseFraming();
+    }
+    const buf = this.directBuf ??= new Uint8Array(DIRECT_CHUNK);
+    let total = 0;
+    try {
+      for (;;) {
+        const n = this.seg.read(buf, 0, buf.length);
+        if (n === 0) break;
+        this.scanner.scan(buf, 0, n);
+        total += n;
+        this.seg.wakeServerSpace();  // the server may have parked waiting for REP space
+        this.handlers.onData(buf.subarray(0, n));
+        if (this.closed) return true;
+        if (total >= DIRECT_MAX) break;
+      }
+      if (total === 0 && ++this.emptyReads >= STATE_EVERY) {
+        this.emptyReads = 0;
+        if (this.seg.state() === SHM_STATE_CLOSED && this.seg.readable() === 0) { this.serverClosed(); return false; }
+      }
+    } catch (e) { this.fail(e); return total > 0; }
+    return total > 0 || this.delivered !== before;
+  }
+
+  /** Hands REP back to the spinner worker (its doorbell delivers from now on). Idempotent. */
+  releaseDirect(): void {
+    if (this.closed) return;
+    const mid = this.direct && (this.scanner.lost || !this.scanner.idle);
+    this.direct = false;
+    this.spinner.release(this.seg.id, mid);
   }
 
   /** Bytes are copied into REQ now, or queued in order (not copied: do not reuse them). */
@@ -85,7 +150,7 @@ export class ShmChannel implements Channel {
 
   private wake(): void {
     try { this.seg.wakeServer(); } catch (e) { this.fail(e); return; }
-    this.spinner.expectReply();
+    if (!this.direct) this.spinner.expectReply();
   }
 
   /** REQ was full; never block the event loop. While the server drained something in the
