@@ -5,8 +5,10 @@
 //
 // Policy (every number is a constant below or an option):
 // - A send that makes a reply outstanding schedules a poll run as a microtask, so it starts
-//   right after the current tick's commands were written. A run spins synchronously on the
-//   ring for at most spinUs, and returns as soon as something was delivered (the callbacks'
+//   right after the current tick's commands were written. A run waits synchronously on the
+//   ring for at most spinUs (spinning, with sched_yield now and then so the server's thread
+//   gets a core on a small host), then parkUs parked on the ring (the server's futex wake
+//   ends it), and returns as soon as something was delivered (the callbacks'
 //   continuations then run, and typically send the next command).
 // - Event-loop starvation is bounded: runs chained through microtasks (a sequential await
 //   loop never leaves the microtask queue otherwise) form a slice of at most SLICE_MS; after
@@ -27,8 +29,11 @@ import type { AsyncContext } from '../src/async/context.js';
 export interface BusyPollOptions {
   /** How long to poll without a reply before relying on the doorbell (µs, default 200). */
   budgetUs?: number;
-  /** Longest synchronous spin of one run (µs, default 50). */
+  /** Longest synchronous spin of one run, yielding the core now and then (µs, default 30). */
   spinUs?: number;
+  /** Then the longest synchronous park on the ring in one run (µs, default 100); the server's
+   *  futex wake ends it as soon as the reply is written. 0: no parking. */
+  parkUs?: number;
 }
 
 export interface BusyPollHooks extends AsyncAdapterHooks {
@@ -53,7 +58,8 @@ const READS_PER_CLOCK = 4;
 /** hiredis redisXxxAttach: REDIS_OK, or REDIS_ERR if the context already has an adapter. */
 export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}): number {
   const budgetMs = (opts.budgetUs ?? 200) / 1000;
-  const spinMs = (opts.spinUs ?? 50) / 1000;
+  const spinMs = (opts.spinUs ?? 30) / 1000;
+  const parkMs = (opts.parkUs ?? 100) / 1000;
   return ac.attach((target: AsyncAdapterTarget) => {
     let reading = false;
     let scheduled = false;
@@ -112,11 +118,13 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
       if (!reading) { windowDone(); return; }
       const start = performance.now();
       if (start >= deadline) { miss(); return; }
-      const stopAt = Math.min(deadline, start + spinMs);
+      const stopAt = Math.min(deadline, start + spinMs + parkMs);
       let r = 0;
       for (let i = 1; ; i++) {
         hooks.polls++;
-        r = target.readDirect();
+        // blocks for at most spin + park (once the ring is ours; until then it returns at once)
+        const left = stopAt - performance.now();
+        r = target.readDirect(Math.max(0, Math.min(spinMs, left)) * 1e6, parkMs > 0 ? Math.max(0, Math.min(parkMs, left - spinMs)) * 1e6 : 0);
         if (r !== 0 || gone) break;
         owning = true;
         if (i % READS_PER_CLOCK === 0 && performance.now() >= stopAt) break;

@@ -4,6 +4,7 @@
 //
 // Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000] [--only 'busy-poll adapter shm']
 import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -80,6 +81,23 @@ async function promiseRunner(path: string, transport: Transport, name: string, a
   };
 }
 
+/** The reference the targets are stated against: ioredis (default options) over the Unix socket. */
+async function ioredisRunner(path: string): Promise<Runner> {
+  const c = new Redis({ path, lazyConnect: true, maxRetriesPerRequest: 0 });
+  await c.connect();
+  return {
+    name: 'ioredis (reference)', transport: 'socket',
+    async run(n, out) {
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await c.ping();
+        out.push(performance.now() - t0);
+      }
+    },
+    close() { c.disconnect(); },
+  };
+}
+
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -105,6 +123,7 @@ async function main(): Promise<void> {
       runners.push(await promiseRunner(sock, t, 'promise client (node adapter)'));
       runners.push(await promiseRunner(sock, t, 'promise client + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
     }
+    runners.push(await ioredisRunner(sock));
     const onlyAt = process.argv.indexOf('--only');
     if (onlyAt > 0) {
       const want = process.argv[onlyAt + 1] ?? '';

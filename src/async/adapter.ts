@@ -26,11 +26,12 @@ export interface AsyncAdapterTarget {
   handleTimeout(): void;
   /**
    * Busy-polling: read the shm REP ring on this thread (taking it from the spinner worker)
-   * and dispatch what arrived. 1: replies were delivered; 0: nothing yet; -1: no reply is
+   * and dispatch what arrived; if nothing is there yet, wait on this thread for up to spinNs
+   * (spinning, yielding the core now and then) and then parkNs (parked on the ring). 1: replies were delivered; 0: nothing yet; -1: no reply is
    * expected on a shm channel (nothing to poll; socket replies come by themselves). After a
    * call that did not return -1 the adapter must call releaseRead() when it stops polling.
    */
-  readDirect(): number;
+  readDirect(spinNs?: number, parkNs?: number): number;
   /** Stop reading directly: the shm channel delivers by itself again (spinner doorbell). */
   releaseRead(): void;
 }

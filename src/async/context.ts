@@ -89,7 +89,7 @@ interface PollableChannel extends Channel {
 
 /** A channel whose replies this thread can read itself (ShmChannel). */
 interface DirectChannel extends Channel {
-  pollDirect(): boolean;
+  pollDirect(spinNs?: number, parkNs?: number): boolean;
   releaseDirect(): void;
 }
 
@@ -466,10 +466,10 @@ export class AsyncContext implements AsyncAdapterTarget {
   }
 
   /** Adapter entry point for busy-polling (see AsyncAdapterTarget.readDirect). */
-  readDirect(): number {
+  readDirect(spinNs = 0, parkNs = 0): number {
     const shm = this.shm as DirectChannel | undefined;
     if (!shm || this.shmQ.length === 0 || this.state === 'closed' || typeof shm.pollDirect !== 'function') return -1;
-    return shm.pollDirect() ? 1 : 0;
+    return shm.pollDirect(spinNs, parkNs) ? 1 : 0;
   }
 
   /** Adapter entry point: the adapter stopped polling (see AsyncAdapterTarget.releaseRead). */
@@ -589,7 +589,9 @@ export class AsyncContext implements AsyncAdapterTarget {
 
   private readonly onShmClose = (err?: RedisError): void => {
     if (this.state === 'closed') return;
-    if (this.quitting) { this.finishDisconnect(); return; }
+    // After QUIT the server ends the shm session as it drops the connection, which we may
+    // notice before the socket has delivered QUIT's reply: then the socket's close finishes.
+    if (this.quitting) { if (!this.sock?.isOpen || this.sockQ.length === 0) this.finishDisconnect(); return; }
     this.fail(err ?? new RedisError('ERR_SHM_CLOSED', 'the shm session closed'));
   };
 

@@ -84,13 +84,14 @@ export class ShmChannel implements Channel {
   get isDirect(): boolean { return this.direct; }
 
   /**
-   * Delivers reply bytes now, reading the REP ring on this thread: the first call asks the
+   * Delivers reply bytes now, reading the REP ring on this thread (when nothing is there,
+   * it waits for up to spinNs, then parks for up to parkNs, blocking this thread): the first call asks the
    * spinner worker for the ring (delivering its inbox first, so order holds); until it lets
-   * go, the inbox is drained instead. Never blocks. True if any bytes were delivered. The
+   * go, the inbox is drained instead (no waiting). True if any bytes were delivered. The
    * ring stays with this thread until releaseDirect(): whoever calls this must keep polling
    * while replies are outstanding, then release.
    */
-  pollDirect(): boolean {
+  pollDirect(spinNs = 0, parkNs = 0): boolean {
     if (this.closed) return false;
     const before = this.delivered;
     if (!this.direct) {
@@ -100,6 +101,17 @@ export class ShmChannel implements Channel {
       this.scanner = new BoundaryScanner();
       if (c === CLAIM_MID_REPLY) this.scanner.loseFraming();
     }
+    let total = this.readRing();
+    if (total === 0 && spinNs > 0 && !this.closed) {
+      // Nothing yet: wait on this thread (the spin yields the core now and then; parkNs >= 1 µs
+      // because 0 would mean no limit)
+      try { if (this.seg.waitData(Math.floor(spinNs), Math.floor(Math.max(1000, parkNs))) !== 0) total = this.readRing(); } catch (e) { this.fail(e); }
+    }
+    return total > 0 || this.delivered !== before;
+  }
+
+  /** Reads REP on this thread and delivers it; returns bytes delivered. */
+  private readRing(): number {
     const buf = this.directBuf ??= new Uint8Array(DIRECT_CHUNK);
     let total = 0;
     try {
@@ -110,15 +122,15 @@ export class ShmChannel implements Channel {
         total += n;
         this.seg.wakeServerSpace();  // the server may have parked waiting for REP space
         this.handlers.onData(buf.subarray(0, n));
-        if (this.closed) return true;
+        if (this.closed) return total;
         if (total >= DIRECT_MAX) break;
       }
       if (total === 0 && ++this.emptyReads >= STATE_EVERY) {
         this.emptyReads = 0;
-        if (this.seg.state() === SHM_STATE_CLOSED && this.seg.readable() === 0) { this.serverClosed(); return false; }
+        if (this.seg.state() === SHM_STATE_CLOSED && this.seg.readable() === 0) this.serverClosed();
       }
-    } catch (e) { this.fail(e); return total > 0; }
-    return total > 0 || this.delivered !== before;
+    } catch (e) { this.fail(e); }
+    return total;
   }
 
   /** Hands REP back to the spinner worker (its doorbell delivers from now on). Idempotent. */
