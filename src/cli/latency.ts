@@ -15,18 +15,22 @@ import { intOption, numberOption } from './options.js';
 export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --socket PATH] [--duration S] [--history [--interval S]]
                         [--chart FILE] [--json] [--raw] [--transports LIST]
                         [--api async|sync|promise] [--adapter node|busy-poll|poll] [--slice-ms MS]
-  Sequential PING round trips with redis-shm's client on tcp, unix and shm against the
-  same server (the given one, or an embedded redis-server with the module), interleaved
-  round-robin in short slices.
+  Sequential PING round trips on tcp, unix and shm against the same server (the given one,
+  or an embedded redis-server with the module), interleaved round-robin in short slices.
+  By default each transport is driven the fastest way Node can, as redis-cli --latency
+  drives each with a blocking client: shm with redis-shm's blocking sync API, tcp and unix
+  with a bare RESP PING loop over net (Node cannot block on a socket). With --api, every
+  row uses that redis-shm API instead (e.g. --api async to compare the async client).
   --duration S   seconds to measure (default 10; 0 = until Ctrl-C; --history defaults to 0)
   --history      print one line per transport every --interval seconds (default 15)
   --chart FILE   write an SVG bar chart of avg and p99 per transport
   --json         print the results as JSON instead of a table
   --transports LIST  measure only these (default tcp,unix,shm)
-  --api API      redis-shm API to measure with: async (default), sync (blocking, like
-                 redis-cli), promise
+  --api API      measure every row with this redis-shm API: sync (blocking, like
+                 redis-cli), async, promise (default: sync for shm, bare loop for tcp/unix)
   --adapter NAME event-loop adapter of the async API: node (default), busy-poll, poll
-  --raw          tcp and unix rows with a bare RESP PING loop over net (no client library)
+  --raw          tcp and unix rows with a bare RESP PING loop over net (no client library);
+                 the default unless --api is given
 `;
 
 export interface LatencyResult {
@@ -60,7 +64,10 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
     const only = values.transports?.split(',').map((t) => t.trim());
     for (const t of only ?? []) if (!['tcp', 'unix', 'shm'].includes(t)) throw new RedisError('ERR_ARGUMENT', `--transports: unknown transport ${JSON.stringify(t)}`);
     if (values.api && !['async', 'sync', 'promise'].includes(values.api)) throw new RedisError('ERR_ARGUMENT', `--api: unknown API ${JSON.stringify(values.api)} (async, sync or promise)`);
-    slots = (await openProbers(target, { raw: values.raw ?? false, api: values.api, adapter: values.adapter })).filter((s) => !only || only.includes(s.name));
+    // Default: shm through the blocking sync API, tcp/unix through the bare loop (see usage).
+    const api = values.api ?? 'sync';
+    const raw = values.raw ?? values.api === undefined;
+    slots = (await openProbers(target, { raw, api, adapter: values.adapter })).filter((s) => !only || only.includes(s.name));
     // Not part of the table: stdout off a TTY carries just the table (or the JSON).
     io.stderr.write(`${target.describe}\n`);
     if (live && !history) io.stdout.write(`measuring ${duration ? `${duration} s` : 'until Ctrl-C'}...\n`);
