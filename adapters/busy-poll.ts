@@ -67,6 +67,7 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
     let idleCheck = false;
     let sliceStart = -1;      // start of the current microtask slice, -1 when none is open
     let deadline = 0;
+    let fresh = false;
     let missesInRow = 0;
     let skipFor = 0;
     let gone = false;
@@ -77,7 +78,7 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
         if (reading || gone) return;
         reading = true;
         if (skipFor > 0) { skipFor--; hooks.skipped++; release(); return; }
-        deadline = performance.now() + budgetMs;
+        fresh = true;  // the budget starts with the first run, not with a (possibly long) send
         schedule(true);
       },
       delRead(): void { reading = false; },
@@ -117,6 +118,7 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
       if (gone) return;
       if (!reading) { windowDone(); return; }
       const start = performance.now();
+      if (fresh) { fresh = false; deadline = start + budgetMs; }
       if (start >= deadline) { miss(); return; }
       const stopAt = Math.min(deadline, start + spinMs + parkMs);
       let r = 0;

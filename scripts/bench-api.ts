@@ -120,8 +120,8 @@ async function main(): Promise<void> {
       runners.push(await asyncRunner(sock, t, 'async + node adapter', redisNodeAttach));
       runners.push(await asyncRunner(sock, t, 'async + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
       runners.push(await asyncRunner(sock, t, 'async + poll adapter (tick per setImmediate)', redisPollAttach, (ac) => { redisPollTick(ac); }));
-      runners.push(await promiseRunner(sock, t, 'promise client (node adapter)'));
-      runners.push(await promiseRunner(sock, t, 'promise client + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
+      runners.push(await promiseRunner(sock, t, 'promise client + node adapter', (ac) => redisNodeAttach(ac)));
+      runners.push(await promiseRunner(sock, t, 'promise client (default: busy-poll adapter)'));
     }
     runners.push(await ioredisRunner(sock));
     const onlyAt = process.argv.indexOf('--only');

@@ -13,6 +13,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { AsyncContext } from '../async/context.js';
 import { redisAsyncConnect, redisAsyncConnectUnix } from '../async/api.js';
+import { redisBusyPollAttach } from '../../adapters/busy-poll.js';
 import { installCommands, type CommandMethods } from '../commands/index.js';
 import { RedisError, ReplyError } from '../errors.js';
 import { formatArgv, type CommandArg } from '../format/argv.js';
@@ -280,7 +281,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     };
     const ctx = o.path ? redisAsyncConnectUnix(o.path, ao) : redisAsyncConnect(o.host ?? '127.0.0.1', o.port ?? 6379, ao);
     this.context = ctx;
-    if (o.adapter) o.adapter(ctx);
+    // Default: busy-poll (direct REP reads over shm; on the socket it never polls). The data
+    // behind the choice is in docs/api.md ("Which adapter").
+    if (o.adapter) o.adapter(ctx); else redisBusyPollAttach(ctx);
     ctx.setConnectCallback((c, status) => {
       if (this.context !== c) return;
       this.lastError = c.error;

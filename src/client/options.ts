@@ -34,7 +34,9 @@ export interface ClientOptions {
   reconnect?: false | ((attempt: number, err: Error) => number | false);
   /** Commands kept while (re)connecting; more reject with ERR_QUEUE_FULL (default 10000). */
   maxOfflineQueue?: number;
-  /** Attaches an event-loop adapter (adapters/*) to each new connection, e.g. `(ac) => busyPollAttach(ac)`. */
+  /** Attaches an event-loop adapter (adapters/*) to each new connection. Default: the
+   *  busy-poll adapter with its defaults (see docs/api.md, "Which adapter"); pass
+   *  `redisNodeAttach` for the doorbell-only node adapter (no polling CPU). */
   adapter?: (ac: AsyncContext) => unknown;
 }
 

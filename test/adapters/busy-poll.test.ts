@@ -96,8 +96,8 @@ describe('busy-poll adapter: direct REP reads over shm', () => {
   });
 
   it('keeps send order across handbacks under load (pipelines, a 3 MB value through the 1 MB ring, socket-only commands)', async () => {
-    // a tiny budget: windows keep running out, so REP changes hands many times mid-stream
-    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 30, spinUs: 10, parkUs: 0 }), { transport: 'shm' });
+    // a small budget: windows run out now and then, so REP changes hands mid-stream
+    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 100, spinUs: 10, parkUs: 0 }), { transport: 'shm' });
     const ev = ac.ev as BusyPollHooks;
     const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
     big.write('head', 0);
@@ -108,6 +108,8 @@ describe('busy-poll adapter: direct REP reads over shm', () => {
     const want: string[] = [];
     const all: Array<Promise<unknown>> = [];
     for (let round = 0; round < 20; round++) {
+      // a held batch: its window surely runs out, so REP goes back to the worker mid-stream
+      if (round === 10) expect(await srv.command('CLIENT', 'PAUSE', '50', 'WRITE')).toBe('+OK\r\n');
       for (let i = 0; i < 200; i++) {
         const n = round * 200 + i + 1;
         want.push(String(n));
@@ -128,6 +130,8 @@ describe('busy-poll adapter: direct REP reads over shm', () => {
     }
     await Promise.all(all);
     expect(got).toEqual(want);
+    expect(ev.polls).toBeGreaterThan(0);
+    expect(ev.misses).toBeGreaterThan(0);
     expect(ev.releases).toBeGreaterThan(0);
     expect(ac.err).toBe(0);
     ac.free();
