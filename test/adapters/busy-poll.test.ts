@@ -6,6 +6,8 @@ import { REDIS_ERR, REDIS_ERR_TIMEOUT } from '../../src/index.js';
 import { cmd, connectWith } from './helpers.js';
 import type { AsyncContext } from '../../src/async/context.js';
 import type { ShmChannel } from '../../src/transport/shm.js';
+import { Spinner } from '../../src/spinner/spinner.js';
+import { readdirSync } from 'node:fs';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis({ module: true }); });
@@ -137,3 +139,33 @@ describe('busy-poll adapter: direct REP reads over shm', () => {
     ac.free();
   });
 });
+
+describe('busy-poll adapter when redis-server dies while the main thread reads REP', () => {
+  it('calls every pending callback once with null within 100 ms, stops the worker, leaves nothing in /dev/shm', async () => {
+    const victim = await startRedis({ module: true });
+    // a long budget: the main thread is still reading REP itself when the server dies
+    const ac = await connectWith(victim.socket, (c) => redisBusyPollAttach(c, { budgetUs: 5_000_000 }), { transport: 'shm' });
+    const shmNames = (): string[] => readdirSync('/dev/shm').filter((f) => f.startsWith('redis-shm.'));
+    const before = shmNames();
+    expect((await cmd(ac, 'SET', 'bp:dies', '1'))!.str).toBe('OK');
+    expect(await victim.command('CLIENT', 'PAUSE', '10000', 'WRITE')).toBe('+OK\r\n');
+    const calls: Array<string | null> = [];
+    const pending = [0, 1, 2].map((i) => new Promise<void>((res) => {
+      ac.commandArgv((_c, r) => { calls.push(r === null ? null : `reply${i}`); res(); }, undefined, ['INCR', 'bp:dies']);
+    }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(isDirectOf(ac)).toBe(true);
+    const t0 = Date.now();
+    await victim.stop({ signal: 'SIGKILL' });
+    await Promise.all(pending);
+    expect(Date.now() - t0).toBeLessThan(100 + 50);  // + the time stop() takes to see the exit
+    expect(calls).toEqual([null, null, null]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toHaveLength(3);  // once each
+    for (let i = 0; i < 200 && Spinner.channelCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(Spinner.channelCount).toBe(0);
+    expect(shmNames().filter((n) => !before.includes(n))).toEqual([]);
+  });
+});
+
+function isDirectOf(ac: AsyncContext): boolean { return (ac as unknown as { shm: ShmChannel }).shm.isDirect; }
