@@ -58,6 +58,36 @@ describe('ShmChannel against redis-server with the module', () => {
     expect(s.ch.poll()).toBe(false);
   });
 
+  it('direct reads: the byte stream stays whole and in order while REP changes hands, also inside replies', async () => {
+    const s = await open({ path: srv.socket });
+    // replies from 1 B to 300 KB: handbacks land inside replies too (REP is 1 MiB)
+    const sizes = Array.from({ length: 400 }, (_, i) => (i % 50 === 7 ? 300_000 : (i * 7919) % 3000));
+    let want = '';
+    for (let i = 0; i < sizes.length; i++) {
+      const v = String.fromCharCode(97 + (i % 26)).repeat(sizes[i]!);
+      s.ch.write(Buffer.from(resp('ECHO', v)));
+      want += `$${v.length}\r\n${v}\r\n`;
+    }
+    let switches = 0;
+    let directCalls = 0;
+    const end = Date.now() + 20000;
+    while (s.c.bytes < want.length && Date.now() < end) {
+      // a few direct reads, then back to the worker for a turn of the loop
+      for (let k = 0; k < 3; k++) { s.ch.pollDirect(); directCalls++; }
+      if (s.ch.isDirect) switches++;
+      s.ch.releaseDirect();
+      expect(s.ch.isDirect).toBe(false);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(s.c.text.length).toBe(want.length);
+    expect(s.c.text === want).toBe(true);
+    expect(switches).toBeGreaterThan(0);
+    expect(directCalls).toBeGreaterThan(0);
+    expect(s.c.closes).toEqual([]);
+    s.ch.close();
+    s.sock.close();
+  });
+
   it('opens and closes 20 sessions in a row (half by close(), half by the lifeline) and leaks nothing', async () => {
     const addon = loadAddon();
     await until(() => Spinner.channelCount === 0, 2000);
