@@ -1,4 +1,4 @@
-// redis-shm's promise client (createClient) with its defaults (auto-pipelining on), over
+// redis-shm's promise client (createClient) with its defaults (auto-pipelining on, the busy-poll adapter), over
 // shm (transport 'shm': fail rather than fall back) or the socket.
 import { createClient, type RedisClient } from '../client/index.js';
 import type { Driver, DriverSpec, Endpoints } from './driver.js';
