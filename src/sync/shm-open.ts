@@ -1,13 +1,12 @@
 // SHM.OPEN for the synchronous context (docs/protocol.md §4): the same steps as the async
 // opener in src/transport/shm-open.ts, but blocking and without a spinner registration,
 // because the calling thread reads the REP ring itself. Reply parsing and the layout
-// version come from the transport's opener.
+// checks come from the transport's opener (checkOpenReply).
 import type { CommandArg } from '../format/argv.js';
 import { addonAvailable } from '../native/addon.js';
-import { Segment, SHM_STATE_CLAIMED } from '../native/segment.js';
+import { Segment } from '../native/segment.js';
 import type { RedisReply } from '../resp/reply.js';
-import { REDIS_REPLY_ERROR } from '../resp/types.js';
-import { parseOpenReply, SHM_PROTOCOL_VERSION } from '../transport/shm-open.js';
+import { checkOpenReply, SHM_PROTOCOL_VERSION } from '../transport/shm-open.js';
 
 const RING_BYTES = 1024 * 1024;
 
@@ -28,16 +27,8 @@ export function openSyncShm(command: (argv: CommandArg[]) => RedisReply): Segmen
     } finally {
       seg.unlink();  // the server unlinked at claim; this covers every other outcome
     }
-    if (reply.type === REDIS_REPLY_ERROR) {
-      const text = reply.str ?? '';
-      if (/unknown command/i.test(text)) return 'the redis-shm module is not loaded in this redis-server';
-      return `the server refused SHM.OPEN: ${text}`;
-    }
-    const info = parseOpenReply(reply);
-    if (typeof info === 'string') return info;
-    if (info.version !== SHM_PROTOCOL_VERSION) return `the server speaks shm layout ${info.version}, not ${SHM_PROTOCOL_VERSION}`;
-    if (info.reqCapacity !== seg.reqCapacity || info.repCapacity !== seg.repCapacity) return 'the server accepted different ring sizes than the segment has';
-    if (seg.state() !== SHM_STATE_CLAIMED) return 'the server replied to SHM.OPEN but did not claim the segment';
+    const refused = checkOpenReply(seg, reply);
+    if (refused !== undefined) return refused;
     ok = true;
     return seg;
   } finally {
