@@ -42,6 +42,13 @@ for _ in $(seq 100); do redis-cli -p "$rport" info replication 2>/dev/null | gre
 redis-cli -p "$rport" shutdown nosave >/dev/null 2>&1 || true
 echo "## pipelined throughput"
 "$bench" -p "$port" pipeline "$P"
+echo "## socket client latency alone, then while an shm client pipelines SETs (redis-benchmark, 1 connection)"
+redis-benchmark -p "$port" -c 1 -n $((N / 2)) -t ping_mbulk 2>/dev/null | tr '\r' '\n' | grep -A2 'latency summary' | tail -2
+"$bench" -p "$port" pipeline $((P * 10)) >/dev/null &
+load=$!
+sleep 0.3
+redis-benchmark -p "$port" -c 1 -n $((N / 2)) -t ping_mbulk 2>/dev/null | tr '\r' '\n' | grep -A2 'latency summary' | tail -2
+kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true
 echo "## lock hold per batch, cumulative incl. the pipelined batches (INFO shm)"
 redis-cli -p "$port" info shm | grep -E 'lock_hold|lock_holds|commands|nudges' | tr -d '\r'
 echo "## idle CPU over ${IDLE}s with 3 idle sessions"
