@@ -92,7 +92,7 @@ describe('differential fuzzing of multibulk framing', () => {
   // not run on into the bytes that follow the argument in the request buffer.
   it('an unknown command with a NUL in its name: the error quotes the arguments only', async () => {
     const bytes = Buffer.from('*2\r\n$4\r\nPI\u0000G\r\n$1\r\na\r\n*2\r\n$4\r\nECHO\r\n$6\r\nsecret\r\n', 'latin1');
-    const viaSocket = await socketReplies(srv.port, bytes);
+    const viaSocket = await socketReplies(srv.port, bytes, 5000);
     expect(viaSocket).toBe("-ERR unknown command 'PI', with args beginning with: 'a' \r\n$6\r\nsecret\r\n");
     const h = new Hostile(srv.port, { timeoutMs: 5000 });
     await h.open();
