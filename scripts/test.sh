@@ -24,5 +24,7 @@ make -s -C native/module test
 # Worker threads (spinner, sync socket helper) run compiled code from dist/: keep it current.
 echo "== tsc"
 npx tsc -p tsconfig.json
+# the tests too (vitest strips types without checking them)
+npx tsc -p tsconfig.test.json
 echo "== vitest"
 npx vitest run "$@"

@@ -113,7 +113,7 @@ describe.each(CASES)('promise client over $name', ({ transport }) => {
     const id = await c.clientId();
     const admin = await client('socket');
     const reconnecting = new Promise((r) => c.once('reconnecting', r));
-    const ready = new Promise((r) => c.once('ready', r));
+    const ready = new Promise<void>((r) => c.once('ready', () => r()));
     expect(await admin.clientKill('ID', id as number)).toBe(1);
     await reconnecting;
     await ready;

@@ -80,7 +80,7 @@ describe.each(CASES)('subscriber, $name', ({ resp, transport }) => {
     const list = (await pub.sendCommand(['CLIENT', 'LIST'])) as string;
     const line = list.split('\n').find((l) => / cmd=subscribe/.test(l) && l.includes(`sub=1`));
     expect(line).toBeDefined();
-    const ready = new Promise((r) => sub.client.once('ready', r));
+    const ready = new Promise<void>((r) => sub.client.once('ready', () => r()));
     await pub.sendCommand(['CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line!)![1]!]);
     await ready;
     // the resubscription goes out before queued commands; publish until the server counts it
