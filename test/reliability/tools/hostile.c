@@ -44,6 +44,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "shm_ring.h"
+#include "tools/client.h"   /* the protocol helpers shm-cli and shm-bench use */
 
 static int sock = -1, fd = -1, truncated;
 static unsigned long long live_size = ~0ull;   /* bytes still backed after a truncate */
@@ -63,32 +64,6 @@ static void out_hex(char tag, const char *p, size_t n) {
 }
 
 /* Length of one complete reply at p[0..n), 0 if incomplete. Enough for test replies. */
-static size_t one_reply(const char *p, size_t n) {
-    const char *nl = n ? memchr(p, '\n', n) : NULL;
-    if (!nl) return 0;
-    size_t head = (size_t)(nl - p) + 1;
-    long long v = strtoll(p + 1, NULL, 10);
-    if (p[0] == '$' || p[0] == '=' || p[0] == '!') {
-        if (v < 0) return head;
-        return n >= head + (size_t)v + 2 ? head + (size_t)v + 2 : 0;
-    }
-    if (p[0] == '*' || p[0] == '%' || p[0] == '~' || p[0] == '>' || p[0] == '|') {
-        long long items = p[0] == '%' || p[0] == '|' ? v * 2 : v;
-        size_t at = head;
-        for (long long i = 0; i < items; i++) {
-            size_t l = one_reply(p + at, n - at);
-            if (!l) return 0;
-            at += l;
-        }
-        if (p[0] == '|') {   /* an attribute is followed by the reply it describes */
-            size_t l = one_reply(p + at, n - at);
-            return l ? at + l : 0;
-        }
-        return at;
-    }
-    return head;
-}
-
 static void acc_add(const char *p, size_t n) {
     if (acc_len + n > acc_cap) {
         acc_cap = (acc_len + n) * 2;
@@ -132,7 +107,7 @@ static int drain(void) {
     }
     shm_ring_wake_producer(&rep);
     size_t at = 0, l;
-    while (at < acc_len && (l = one_reply(acc + at, acc_len - at)) > 0) {
+    while (at < acc_len && (l = tool_reply_len(acc + at, acc_len - at)) > 0) {
         out_hex('R', acc + at, l);
         expected--;
         at += l;
@@ -158,22 +133,6 @@ static size_t req_put(const char *p, size_t n) {
     return done;
 }
 
-static char *encode(int argc, char **argv, size_t *lens, size_t *outlen) {
-    size_t cap = 32;
-    for (int i = 0; i < argc; i++) cap += lens[i] + 24;
-    char *o = malloc(cap);
-    size_t at = (size_t)sprintf(o, "*%d\r\n", argc);
-    for (int i = 0; i < argc; i++) {
-        at += (size_t)sprintf(o + at, "$%zu\r\n", lens[i]);
-        memcpy(o + at, argv[i], lens[i]);
-        at += lens[i];
-        o[at++] = '\r';
-        o[at++] = '\n';
-    }
-    *outlen = at;
-    return o;
-}
-
 /* Sends bytes on the socket and prints one reply (S), or "S -" when none came. */
 static void sock_cmd(const char *m, size_t n) {
     if (sock < 0 || write(sock, m, n) != (ssize_t)n) { printf("S -\n"); fflush(stdout); return; }
@@ -186,7 +145,7 @@ static void sock_cmd(const char *m, size_t n) {
         ssize_t r = read(sock, b + len, cap - len);
         if (r <= 0) break;
         len += (size_t)r;
-        size_t l = one_reply(b, len);
+        size_t l = tool_reply_len(b, len);
         if (l) { out_hex('S', b, l); free(b); return; }
     }
     printf("S -\n");
@@ -195,47 +154,27 @@ static void sock_cmd(const char *m, size_t n) {
 }
 
 static void do_open(int badtoken) {
-    uint8_t rnd[32];
-    char name[64], tokhex[33];
-    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) exit(3);
-    int at = sprintf(name, "%s", SHM_NAME_PREFIX);
-    for (int i = 0; i < 16; i++) at += sprintf(name + at, "%02x", rnd[i]);
-    for (int i = 0; i < 16; i++) sprintf(tokhex + 2 * i, "%02x", rnd[16 + i] ^ (badtoken && i == 0 ? 0xff : 0));
-    fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
-    size = shm_segment_size(req_cap, rep_cap);
-    if (fd < 0 || ftruncate(fd, (off_t)size) != 0) exit(3);
-    base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) exit(3);
-    hdr = (shm_segment_header *)(void *)base;
-    hdr->magic = SHM_MAGIC;
-    hdr->layout_version = SHM_LAYOUT_VERSION;
-    hdr->header_size = SHM_HEADER_SIZE;
-    hdr->req_capacity = req_cap;
-    hdr->rep_capacity = rep_cap;
-    hdr->total_size = size;
-    memcpy(hdr->token, rnd + 16, SHM_TOKEN_BYTES);
-    hdr->client_pid = (uint32_t)getpid();
-    shm_ring_attach(&req, &hdr->req, base + SHM_HEADER_SIZE, req_cap, 1);
-    shm_ring_attach(&rep, &hdr->rep, base + SHM_HEADER_SIZE + req_cap, rep_cap, 0);
-    printf("N %s\n", name);
-    char *argv[4] = {"SHM.OPEN", "1", name, tokhex};
-    size_t lens[4] = {8, 1, strlen(name), 32}, n;
-    char *m = encode(4, argv, lens, &n);
-    if (write(sock, m, n) != (ssize_t)n) exit(3);
-    free(m);
+    tool_seg g;
+    if (tool_seg_create(&g, req_cap, rep_cap) != 0) exit(3);
+    fd = g.fd;
+    base = g.base;
+    size = g.size;
+    hdr = g.hdr;
+    req = g.req;
+    rep = g.rep;
+    if (badtoken) g.token_hex[0] = g.token_hex[0] == '0' ? '1' : '0';   /* one nibble off */
+    printf("N %s\n", g.name);
+    char *argv[4] = {"SHM.OPEN", "1", g.name, g.token_hex};
+    size_t lens[4] = {8, 1, strlen(g.name), 32};
+    char *m;
+    size_t n = tool_encode(&m, 4, argv, lens);
     char b[4096];
-    size_t len = 0;
-    for (;;) {
-        struct pollfd pfd = {sock, POLLIN, 0};
-        /* at least 5 s: a loaded host must not turn a slow open into a refused one */
-        if (poll(&pfd, 1, timeout_ms > 5000 ? (int)timeout_ms : 5000) <= 0) { printf("O -\n"); break; }
-        ssize_t r = read(sock, b + len, sizeof b - len);
-        if (r <= 0) { printf("O -\n"); break; }
-        len += (size_t)r;
-        size_t l = one_reply(b, len);
-        if (l) { out_hex('O', b, l); break; }
-    }
-    shm_unlink(name);   /* ENOENT when the server claimed it */
+    /* at least 5 s: a loaded host must not turn a slow open into a refused one */
+    ssize_t l = tool_sock_roundtrip(sock, m, n, b, sizeof b, timeout_ms > 5000 ? (int)timeout_ms : 5000);
+    free(m);
+    if (l > 0) out_hex('O', b, (size_t)l);
+    else printf("O -\n");
+    shm_unlink(g.name);   /* ENOENT when the server claimed it */
     fflush(stdout);
 }
 
@@ -257,16 +196,6 @@ static size_t unescape(char *t) {
     return o;
 }
 
-static int connect_tcp(int port) {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return -1;
-    int one = 1;
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return s;
-}
-
 int main(int argc, char **argv) {
     int port = 0, opt;
     while ((opt = getopt(argc, argv, "p:q:r:t:")) != -1) {
@@ -276,7 +205,7 @@ int main(int argc, char **argv) {
         else if (opt == 't') timeout_ms = atoll(optarg);
         else return 1;
     }
-    sock = connect_tcp(port);
+    sock = tool_connect(port, NULL);
     if (sock < 0) { fprintf(stderr, "hostile: connect: %s\n", strerror(errno)); return 3; }
     char *line = NULL;
     size_t lcap = 0;
@@ -295,7 +224,8 @@ int main(int argc, char **argv) {
         const char *d = tok[0];
         if (!strcmp(d, "sock")) {
             size_t len;
-            char *m = encode(n - 1, tok + 1, lens + 1, &len);
+            char *m;
+            len = tool_encode(&m, (int)(n - 1), tok + 1, lens + 1);
             sock_cmd(m, len);
             free(m);
         } else if (!strcmp(d, "sockraw")) {
@@ -314,7 +244,8 @@ int main(int argc, char **argv) {
             int skip = !strcmp(d, "pipe") ? 2 : 1;
             long long times = skip == 2 ? atoll(tok[1]) : 1;
             size_t len;
-            char *m = encode(n - skip, tok + skip, lens + skip, &len);
+            char *m;
+            len = tool_encode(&m, (int)(n - skip), tok + skip, lens + skip);
             for (long long i = 0; i < times; i++) {
                 if (req_put(m, len) < len) break;
                 expected++;
