@@ -115,6 +115,18 @@ Napi::Value Segment::Wrap(Napi::Env env, std::shared_ptr<NativeSegment> seg, boo
   return ctor->New({Napi::External<Pending>::New(env, &p)});
 }
 
+// A new native segment joins the process-wide registry (so worker threads can attach by
+// id) and gets its first JS owner; if wrapping fails it leaves the registry again.
+Napi::Value Segment::RegisterAndWrap(Napi::Env env, const std::shared_ptr<NativeSegment> &seg) {
+  RegistryAdd(seg);
+  try {
+    return Wrap(env, seg, true);
+  } catch (...) {
+    RegistryRemove(seg->id());
+    throw;
+  }
+}
+
 Napi::Value Segment::Create(const Napi::CallbackInfo &info) {
   uint64_t req = U64Arg(info, 0, "reqCapacity");
   uint64_t rep = U64Arg(info, 1, "repCapacity");
@@ -125,13 +137,7 @@ Napi::Value Segment::Create(const Napi::CallbackInfo &info) {
   } catch (const NativeError &e) {
     ThrowCoded(info.Env(), e.code, e.message);
   }
-  RegistryAdd(seg);
-  try {
-    return Wrap(info.Env(), seg, true);
-  } catch (...) {
-    RegistryRemove(seg->id());
-    throw;
-  }
+  return RegisterAndWrap(info.Env(), seg);
 }
 
 Napi::Value Segment::OpenPeer(const Napi::CallbackInfo &info) {
@@ -144,13 +150,7 @@ Napi::Value Segment::OpenPeer(const Napi::CallbackInfo &info) {
   } catch (const NativeError &e) {
     ThrowCoded(info.Env(), e.code, e.message);
   }
-  RegistryAdd(seg);
-  try {
-    return Wrap(info.Env(), seg, true);
-  } catch (...) {
-    RegistryRemove(seg->id());
-    throw;
-  }
+  return RegisterAndWrap(info.Env(), seg);
 }
 
 Napi::Value Segment::Attach(const Napi::CallbackInfo &info) {

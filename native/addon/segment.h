@@ -28,6 +28,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
 
  private:
   static Napi::Value Wrap(Napi::Env env, std::shared_ptr<NativeSegment> seg, bool owner);
+  static Napi::Value RegisterAndWrap(Napi::Env env, const std::shared_ptr<NativeSegment> &seg);
   static void CleanupHook(void *arg);
   NativeSegment &Live(Napi::Env env);  // throws ERR_CLOSED after close()
   void Release();
