@@ -4,6 +4,7 @@
       "target_name": "redis_shm",
       "sources": [
         "native/addon/addon.cc",
+        "native/addon/bell_watcher.cc",
         "native/addon/registry.cc",
         "native/addon/native_segment.cc",
         "native/addon/segment.cc",

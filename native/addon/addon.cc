@@ -1,4 +1,4 @@
-// redis_shm addon entry point: the Segment class and the multi-ring wait.
+// redis_shm addon entry point: the Segment class, the multi-ring wait and the bell watcher.
 #include <napi.h>
 
 #include "segment.h"
@@ -6,6 +6,8 @@
 namespace rshm {
 Napi::Value WaitMany(const Napi::CallbackInfo &info);
 Napi::Value RingControl(const Napi::CallbackInfo &info);
+Napi::Value WakeWaiters(const Napi::CallbackInfo &info);
+Napi::Function BellWatcherClass(Napi::Env env);
 
 static Napi::Value LiveSegments(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), (double)RegistrySize());
@@ -21,6 +23,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openPeer", Napi::Function::New<Segment::OpenPeer>(env, "openPeer"));
   exports.Set("waitMany", Napi::Function::New<WaitMany>(env, "waitMany"));
   exports.Set("ringControl", Napi::Function::New<RingControl>(env, "ringControl"));
+  exports.Set("wakeWaiters", Napi::Function::New<WakeWaiters>(env, "wakeWaiters"));
+  exports.Set("BellWatcher", BellWatcherClass(env));
   exports.Set("liveSegments", Napi::Function::New<LiveSegments>(env, "liveSegments"));
   exports.Set("layoutVersion", Napi::Number::New(env, SHM_LAYOUT_VERSION));
   return exports;

@@ -46,6 +46,15 @@ export interface RawSegment {
   isClosed(): boolean;
 }
 
+/** See native/addon/bell_watcher.cc. */
+export interface RawBellWatcher {
+  /** Stops the thread and releases the function; idempotent. */
+  close(): void;
+  isClosed(): boolean;
+  /** Callbacks queued so far. */
+  calls(): number;
+}
+
 export interface RawAddon {
   create(reqCapacity: number, repCapacity: number, mode: number): RawSegment;
   attach(id: number): RawSegment;
@@ -56,6 +65,12 @@ export interface RawAddon {
   waitMany(ids: number[], ctrl: Int32Array, ctrlIndex: number, expected: number, spinNs: number, parkNs: number,
     yieldSpin?: boolean, parkedIndex?: number, spaceWaits?: number[]): 0 | 1 | 2;
   ringControl(ctrl: Int32Array, index: number): void;
+  /** A real futex wake of native waiters (a BellWatcher) on ctrl[index], without changing it. */
+  wakeWaiters(ctrl: Int32Array, index: number): void;
+  /** A native thread that futex-waits on ctrl[index] and calls `callback` on this thread's
+   *  event loop (a ThreadSafeFunction, unref'd) when the word changes; at most one call is
+   *  pending at a time. Its writer must wake it with wakeWaiters or ringControl. */
+  BellWatcher: new (ctrl: Int32Array, index: number, callback: () => void) => RawBellWatcher;
   liveSegments(): number;
   layoutVersion: number;
 }

@@ -21,7 +21,11 @@ export const CTRL_STOP = 48;
 export const WORKER_PARKED = 64;
 /** Worker-owned: 1 once its loop runs (the main thread waits for it before a channel opens). */
 export const WORKER_READY = 80;
-export const CONTROL_INTS = 96;
+/** Main-owned: 1 while a native thread (addon BellWatcher, the native adapter's wake path)
+ *  waits on BELL_SEQ; the worker then also issues a real futex wake after its bump, since
+ *  Atomics.notify reaches only V8 waiters. */
+export const NATIVE_BELL = 96;
+export const CONTROL_INTS = 112;
 
 // ---- inbox: one per channel; header ints, then the data ring at INBOX_DATA_OFFSET ----
 /** Main-owned: bytes consumed so far (uint32, wraps). */

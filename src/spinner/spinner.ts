@@ -1,16 +1,17 @@
 // Main-thread side of the spinner: owns the one worker of this process, registers shm
-// channels with it, waits for its doorbell with Atomics.waitAsync and drains each
-// channel's inbox into its sink. The worker exists only while at least one channel is
+// channels with it, waits for its doorbell with Atomics.waitAsync (or, while a native
+// adapter is attached, through the addon's BellWatcher thread) and drains each channel's
+// inbox into its sink. The worker exists only while at least one channel is
 // registered, and is unref'd so it never keeps the process alive.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { RedisError } from '../errors.js';
-import { loadAddon, type RawAddon } from '../native/addon.js';
+import { loadAddon, type RawAddon, type RawBellWatcher } from '../native/addon.js';
 import {
   BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ,
   IN_STATUS, IN_TAIL, IN_WANT_SPACE,
-  MAIN_PARKED, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
+  MAIN_PARKED, NATIVE_BELL, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
   IN_MID_REPLY, IN_OWNER, IN_WRITTEN, OWNER_MAIN, OWNER_WANTED, OWNER_WORKER, WORKER_READY,
 } from './slots.js';
 
@@ -100,6 +101,31 @@ export class Spinner {
     return Spinner.current;
   }
 
+  /** Contexts that asked for native doorbell wakes (the native adapter); see nativeWake(). */
+  private static nativeWakers = 0;
+
+  /**
+   * The native adapter's wake path: while at least one holder has not released, the main
+   * thread waits for the doorbell through a native thread (addon BellWatcher, which calls
+   * back through a ThreadSafeFunction) instead of Atomics.waitAsync. The switch happens at
+   * the next wait. Returns the release function (idempotent).
+   */
+  static nativeWake(): () => void {
+    Spinner.nativeWakers++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      Spinner.nativeWakers--;
+    };
+  }
+
+  /** Doorbell wakes delivered by the native watcher of the live spinner, and by waitAsync. */
+  static get wakeCounts(): { native: number; waitAsync: number } {
+    const s = Spinner.current;
+    return s && !s.stopped ? { native: s.nativeBells, waitAsync: s.asyncBells } : { native: 0, waitAsync: 0 };
+  }
+
   /** Registered channels of the live spinner (0 when no worker runs). */
   static get channelCount(): number { return Spinner.current && !Spinner.current.stopped ? Spinner.current.regs.size : 0; }
 
@@ -110,6 +136,10 @@ export class Spinner {
   private readonly regs = new Map<number, Registration>();
   private stopped = false;
   private waiting = false;
+  /** The native wake path's thread, while native wakes are wanted (see nativeWake). */
+  private watcher: RawBellWatcher | undefined;
+  private nativeBells = 0;
+  private asyncBells = 0;
   /** drain() skipped a registration whose drain was already on the stack. */
   private skipped = false;
   private readonly onExit = (): void => this.stop();
@@ -281,6 +311,8 @@ export class Spinner {
    *  a channel streaming replies cannot starve the event loop. */
   private arm(): void {
     if (this.waiting || this.stopped || this.regs.size === 0) return;
+    // Not waiting, so no wake is in flight that depends on the path: switch it if asked.
+    this.pickWakePath();
     // SC load before announcing: a bell after our re-check changes the value we wait on
     const seq = Atomics.load(this.ctrl, BELL_SEQ);
     // SC store, ordered before the inbox loads in drainAll (pairs with the worker's IN_TAIL store + MAIN_PARKED load)
@@ -290,10 +322,42 @@ export class Spinner {
     // delivery) was not re-checked: do not wait on the strength of it.
     if (this.drainAll() || this.skipped) { this.unpark(); setImmediate(() => this.arm()); return; }
     if (this.stopped || this.regs.size === 0) { this.unpark(); return; }
-    const w = waitAsync(this.ctrl, BELL_SEQ, seq);
     this.waiting = true;
+    // Native path: the watcher calls onNativeBell when the worker bumps BELL_SEQ after this.
+    if (this.watcher) return;
+    const w = waitAsync(this.ctrl, BELL_SEQ, seq);
     if (!w.async) { queueMicrotask(() => this.onBell()); return; }
-    void w.value.then(() => this.onBell());
+    void w.value.then(() => { this.asyncBells++; this.onBell(); });
+  }
+
+  /** Starts or stops the native watcher to match Spinner.nativeWakers (only while not waiting). */
+  private pickWakePath(): void {
+    const want = Spinner.nativeWakers > 0;
+    if (want === (this.watcher !== undefined)) return;
+    if (want) {
+      // SC store BEFORE the watcher reads BELL_SEQ: pairs with the worker's bump + NATIVE_BELL load
+      Atomics.store(this.ctrl, NATIVE_BELL, 1);
+      const w: RawBellWatcher = new this.addon.BellWatcher(this.ctrl, BELL_SEQ, () => this.onNativeBell(w));
+      this.watcher = w;
+    } else {
+      this.closeWatcher();
+    }
+  }
+
+  private closeWatcher(): void {
+    const w = this.watcher;
+    if (!w) return;
+    this.watcher = undefined;
+    Atomics.store(this.ctrl, NATIVE_BELL, 0);  // SC: the worker stops the extra futex wake
+    w.close();  // joins the thread; a call already queued finds it is no longer this.watcher
+  }
+
+  /** The watcher saw BELL_SEQ move. Only a wait armed on the native path acts on it: when
+   *  nothing waits, whoever stopped waiting re-checks the inboxes before waiting again. */
+  private onNativeBell(w: RawBellWatcher): void {
+    if (w !== this.watcher || !this.waiting || this.stopped) return;
+    this.nativeBells++;
+    this.onBell();
   }
 
   private onBell(): void {
@@ -391,6 +455,7 @@ export class Spinner {
     if (this.stopped) return;
     this.stopped = true;
     process.removeListener('exit', this.onExit);
+    this.closeWatcher();
     // SC store before the bump: the worker reads CTRL_STOP after seeing CTRL_SEQ change
     Atomics.store(this.ctrl, CTRL_STOP, 1);
     this.addon.ringControl(this.ctrl, CTRL_SEQ);
@@ -402,6 +467,7 @@ export class Spinner {
     const wasStopped = this.stopped;
     this.stopped = true;
     process.removeListener('exit', this.onExit);
+    this.closeWatcher();
     for (const reg of this.regs.values()) {
       this.drain(reg);
       for (const f of reg.released.splice(0)) f();

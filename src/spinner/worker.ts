@@ -18,7 +18,7 @@ import { BoundaryScanner } from './frame.js';
 import {
   BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
   IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ, STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED,
-  IN_MID_REPLY, IN_OWNER, IN_WRITTEN, OWNER_MAIN, OWNER_WANTED, WORKER_READY,
+  IN_MID_REPLY, IN_OWNER, IN_WRITTEN, NATIVE_BELL, OWNER_MAIN, OWNER_WANTED, WORKER_READY,
   type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
@@ -139,6 +139,9 @@ function ringBell(): void {
   // SC add: a waiter that read BELL_SEQ before announcing itself now fails its compare
   Atomics.add(ctrl, BELL_SEQ, 1);
   Atomics.notify(ctrl, BELL_SEQ);
+  // SC load after the add: the main thread stores NATIVE_BELL before its watcher reads BELL_SEQ,
+  // so either the watcher starts from our bump or we see the flag and wake it
+  if (Atomics.load(ctrl, NATIVE_BELL) === 1) addon.wakeWaiters(ctrl, BELL_SEQ);
 }
 
 /** REQ space on behalf of the main thread (which cannot block): while it is armed, wait on

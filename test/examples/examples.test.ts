@@ -10,6 +10,7 @@ import { main as readerMain } from '../../examples/reader.js';
 import { main as nodeMain } from '../../examples/adapter-node.js';
 import { main as busyPollMain } from '../../examples/adapter-busy-poll.js';
 import { main as pollMain } from '../../examples/adapter-poll.js';
+import { main as nativeMain } from '../../examples/adapter-native.js';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis({ module: true }); });
@@ -72,5 +73,9 @@ describe('examples', () => {
 
   it('adapter: poll', async () => {
     expect(await run(pollMain)).toEqual(['ECHO over shm with the poll adapter: polled (ticked)']);
+  });
+
+  it('adapter: native', async () => {
+    expect(await run(nativeMain)).toEqual([1, 2, 3].map((n) => `INCR over shm with the native adapter: ${n}`));
   });
 });
