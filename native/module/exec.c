@@ -17,6 +17,7 @@
 #define F_PUBSUB (1u << 4)
 #define F_MAYREPL (1u << 5)
 #define F_CONTAINER (1u << 6)
+#define F_STALE (1u << 7)
 
 #define CACHE_SLOTS 1024           /* open addressing; full = stop caching, still correct */
 #define KEY_MAX 96
@@ -36,6 +37,9 @@ void shm_exec_cache_clear(void) {
 }
 
 uint64_t shm_exec_cache_size(void) { return cache_used; }
+
+/* A lookup miss proves "not a command" only while inserts still succeed. */
+int shm_exec_cache_full(void) { return cache_used >= CACHE_SLOTS * 3 / 4; }
 
 static uint32_t hash(const char *s) {
     uint32_t h = 2166136261u;
@@ -83,6 +87,7 @@ static int parse_entry(RedisModuleCallReply *e, cmdinfo *out) {
         FLAG("loading", F_LOADING)
         FLAG("pubsub", F_PUBSUB)
         FLAG("may_replicate", F_MAYREPL)
+        FLAG("stale", F_STALE)
 #undef FLAG
     }
     if (RedisModule_CallReplyLength(e) >= 10) {
@@ -221,7 +226,7 @@ static void free_args(RedisModuleString **argv, size_t n) {
     for (size_t i = 0; i < n; i++) RedisModule_FreeString(NULL, argv[i]);
 }
 
-int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects) {
+int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects, int on_main) {
     size_t argc = s->parser.argc;
     const char *buf = s->in.p + s->in.start;
     /* 1. the routing rule */
@@ -306,18 +311,36 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         done = 1;
     }
     int ctxflags = done ? 0 : RedisModule_GetContextFlags(ctx);
-    /* 5. LOADING, as processCommand words it */
-    if (!done && ci && arity_ok && (ctxflags & REDISMODULE_CTX_FLAGS_LOADING) && !(flags & F_LOADING)) {
-        emit_error(s, "LOADING Redis is loading the dataset in memory");
-        done = 1;
-    }
-    /* 6. writes on a read-only replica */
+    /* 5. writes on a read-only replica (before LOADING, as in processCommand) */
     if (!done && ci && arity_ok && (flags & F_WRITE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_READONLY)) {
         emit_error(s, "READONLY You can't write against a read only replica.");
         done = 1;
     }
-    /* 7. run it: ! propagate, E errors as replies, M deny-oom, C as the session's user,
+    /* 6. a replica without its master link and replica-serve-stale-data no (RM_Call's S
+     * flag checks it too, but only after LOADING would have answered) */
+    if (!done && ci && arity_ok && !(flags & F_STALE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
+        (ctxflags & REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE) &&
+        !__atomic_load_n(&G.serve_stale, __ATOMIC_RELAXED)) {   /* relaxed: a config knob */
+        emit_error(s, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        done = 1;
+    }
+    /* 7. LOADING, as processCommand words it */
+    if (!done && ci && arity_ok && (ctxflags & REDISMODULE_CTX_FLAGS_LOADING) && !(flags & F_LOADING)) {
+        emit_error(s, "LOADING Redis is loading the dataset in memory");
+        done = 1;
+    }
+    /* 8. run by the main thread during a load (worker.c): a command that may write, publish
+     * or is not in the table would leave its propagation pending outside any context that
+     * flushes it, and a nested DEBUG (RELOAD) has no business inside a load: these wait for
+     * the end of the load, with the session's later commands behind them */
+    int deferred = 0;
+    if (!done && on_main &&
+        (ci ? arity_ok && ((flags & (F_WRITE | F_MAYREPL | F_PUBSUB)) || !strcmp(key, "debug")) : shm_exec_cache_full())) {
+        deferred = 1;
+        done = 1;
+    }
+    /* 9. run it: ! propagate, E errors as replies, M deny-oom, C as the session's user,
      * S (unless the command is no-script) for MISCONF / NOREPLICAS / MASTERDOWN, 3 for RESP3 */
     if (!done) {
         char fmt[12];
@@ -345,5 +368,5 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     if (cmd != cmd_stack) free(cmd);
     free_args(argv, argc);
     if (argv != stack_argv) free(argv);
-    return SHM_EXEC_DONE;
+    return deferred ? SHM_EXEC_DEFER : SHM_EXEC_DONE;
 }

@@ -77,6 +77,7 @@ static void refresh_server_config(RedisModuleCtx *ctx) {
     __atomic_store_n(&G.aof_always, (uint32_t)(aof == 1 && fsync == 2), __ATOMIC_RELAXED);   /* relaxed: a knob */
     __atomic_store_n(&G.allow_debug, (uint32_t)(config_number(ctx, "enable-debug-command", 0) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
     __atomic_store_n(&G.allow_module, (uint32_t)(config_number(ctx, "enable-module-command", 0) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
+    __atomic_store_n(&G.serve_stale, (uint32_t)(config_number(ctx, "replica-serve-stale-data", 1) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
 }
 
 /* ---------- commands ---------- */
@@ -283,6 +284,7 @@ static void info_func(RedisModuleInfoCtx *ictx, int for_crash_report) {
     RedisModule_InfoAddFieldULongLong(ictx, "lock_hold_p99_ns", shm_lock_hold_percentile(99));
     RedisModule_InfoAddFieldULongLong(ictx, "held_while_paused", held);
     RedisModule_InfoAddFieldULongLong(ictx, "main_loop_nudges", shm_read_count(&G.nudges));
+    RedisModule_InfoAddFieldULongLong(ictx, "loading_passes", shm_read_count(&G.loading_serves));
     RedisModule_InfoAddFieldULongLong(ictx, "spins", spins);
     RedisModule_InfoAddFieldULongLong(ictx, "parks", parks);
     RedisModule_InfoAddFieldULongLong(ictx, "park_timeouts", timeouts);
@@ -315,6 +317,22 @@ static void on_event_loop(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t su
     if (__atomic_load_n(&G.gated_sessions, __ATOMIC_RELAXED)) shm_workers_kick_all();   /* relaxed: a hint */
 }
 
+/* A load (RDB, AOF, a replica's full sync) keeps the module lock on the main thread until
+ * it ends; serving threads then lend their sessions to it (worker.c). */
+static void on_loading(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
+    (void)ctx; (void)eid; (void)data;
+    int ended = sub == RM_SUBEVENT_LOADING_ENDED || sub == RM_SUBEVENT_LOADING_FAILED;
+    /* relaxed: serving threads use it only to choose how to wait for the lock */
+    __atomic_store_n(&G.loading, ended ? 0u : 1u, __ATOMIC_RELAXED);
+    if (ended) shm_workers_loading_ended();
+    else shm_workers_request_serve();   /* a thread already blocked in the lock gets its first pass */
+}
+
+static void on_loading_progress(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
+    (void)ctx; (void)eid; (void)sub; (void)data;
+    shm_workers_serve_lent();   /* threads blocked in the lock since before the load cannot ask */
+}
+
 static void on_module_change(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
     (void)eid; (void)sub; (void)data;
     shm_exec_cache_clear();   /* commands came or went: reload the table */
@@ -327,7 +345,8 @@ static void on_config_change(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t
     for (uint32_t i = 0; cc && i < cc->num_changes; i++) {
         const char *n = cc->config_names[i];
         if (!strcmp(n, "proto-max-bulk-len") || !strcmp(n, "appendonly") || !strcmp(n, "appendfsync") ||
-            !strcmp(n, "client-query-buffer-limit")) {
+            !strcmp(n, "client-query-buffer-limit") ||
+            !strcmp(n, "replica-serve-stale-data")) {
             refresh_server_config(ctx);
             return;
         }
@@ -454,6 +473,8 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
         {RM_EVENT_EVENTLOOP, on_event_loop, 1},
         {RM_EVENT_CONFIG, on_config_change, 1},
         {RM_EVENT_MODULE_CHANGE, on_module_change, 1},
+        {RM_EVENT_LOADING, on_loading, 1},
+        {RM_EVENT_LOADING_PROGRESS, on_loading_progress, 1},
     };
     for (size_t i = 0; i < sizeof EVENTS / sizeof EVENTS[0]; i++)
         if (RedisModule_SubscribeToServerEvent(ctx, EVENTS[i].ev, EVENTS[i].cb) != REDISMODULE_OK && EVENTS[i].required)

@@ -23,6 +23,10 @@ typedef struct shm_globals {
     uint64_t querybuf_limit;      /* client-query-buffer-limit */
     uint32_t aof_always;          /* appendonly yes and appendfsync always */
     uint32_t allow_debug, allow_module;   /* enable-debug-command / enable-module-command not "no" */
+    uint32_t serve_stale;         /* replica-serve-stale-data */
+    uint32_t loading;             /* between the LOADING start and end events (main thread writes) */
+    uint32_t serve_pending;       /* a main-thread pass (worker.c) was requested on serve_fd */
+    int serve_fd;                 /* eventfd in the main event loop: serving threads ask for a pass */
     uint64_t sleep_epoch;         /* count of beforeSleep runs (EventLoop BEFORE_SLEEP) */
     uint32_t gated_sessions;      /* sessions whose replies wait for an AOF fsync */
     uint32_t nudge_pending;
@@ -30,7 +34,7 @@ typedef struct shm_globals {
     shm_table table;              /* under the GIL */
     uint64_t next_session_id;     /* under the GIL */
     /* statistics (relaxed) */
-    uint64_t opened, closed, open_errors, protocol_errors, corrupt, faults, nudges;
+    uint64_t opened, closed, open_errors, protocol_errors, corrupt, faults, nudges, loading_serves;
 } shm_globals;
 
 extern shm_globals G;

@@ -25,6 +25,7 @@ typedef void (*RedisModuleEventCallback)(RedisModuleCtx *ctx, RedisModuleEvent e
                                          uint64_t subevent, void *data);
 typedef void (*RedisModuleInfoFunc)(RedisModuleInfoCtx *ctx, int for_crash_report);
 typedef void (*RedisModuleEventLoopOneShotFunc)(void *user_data);
+typedef void (*RedisModuleEventLoopFunc)(int fd, void *user_data, int mask);
 typedef long long (*RedisModuleConfigGetNumericFunc)(const char *name, void *privdata);
 typedef int (*RedisModuleConfigSetNumericFunc)(const char *name, long long val, void *privdata,
                                                RedisModuleString **err);
@@ -46,21 +47,28 @@ typedef int (*RedisModuleConfigApplyFunc)(RedisModuleCtx *ctx, void *privdata,
 #define REDISMODULE_CTX_FLAGS_SLAVE (1 << 3)
 #define REDISMODULE_CTX_FLAGS_READONLY (1 << 4)
 #define REDISMODULE_CTX_FLAGS_LOADING (1 << 13)
+#define REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE (1 << 14)
 #define REDISMODULE_CTX_FLAGS_RESP3 (1 << 22)
 
 #define REDISMODULE_CONFIG_DEFAULT 0
 #define REDISMODULE_CONFIG_IMMUTABLE (1u << 0)
 
+#define REDISMODULE_EVENTLOOP_READABLE 1
+
 #define REDISMODULE_ACL_LOG_CMD 1
 #define REDISMODULE_ACL_LOG_KEY 2
 #define REDISMODULE_ACL_LOG_CHANNEL 3
 
+#define RM_EVENT_LOADING ((RedisModuleEvent){3, 1})
 #define RM_EVENT_CLIENT_CHANGE ((RedisModuleEvent){4, 1})
 #define RM_EVENT_SHUTDOWN ((RedisModuleEvent){5, 1})
 #define RM_EVENT_MODULE_CHANGE ((RedisModuleEvent){9, 1})
+#define RM_EVENT_LOADING_PROGRESS ((RedisModuleEvent){10, 1})
 #define RM_EVENT_EVENTLOOP ((RedisModuleEvent){15, 1})
 #define RM_EVENT_CONFIG ((RedisModuleEvent){16, 1})
 #define RM_SUBEVENT_CLIENT_DISCONNECTED 1
+#define RM_SUBEVENT_LOADING_ENDED 3       /* 0-2: RDB / AOF / replication load started */
+#define RM_SUBEVENT_LOADING_FAILED 4
 
 /* Data of the client change event (RedisModuleClientInfoV1). */
 typedef struct rm_client_info {
@@ -101,6 +109,7 @@ typedef struct rm_config_change {
     X(1, RedisModuleCtx *, GetDetachedThreadSafeContext, (RedisModuleCtx *ctx)) \
     X(1, void, FreeThreadSafeContext, (RedisModuleCtx *ctx)) \
     X(1, void, ThreadSafeContextLock, (RedisModuleCtx *ctx)) \
+    X(1, int, ThreadSafeContextTryLock, (RedisModuleCtx *ctx)) \
     X(1, void, ThreadSafeContextUnlock, (RedisModuleCtx *ctx)) \
     X(1, RedisModuleCallReply *, Call, (RedisModuleCtx *ctx, const char *cmd, const char *fmt, ...)) \
     X(1, const char *, CallReplyProto, (RedisModuleCallReply *r, size_t *len)) \
@@ -117,6 +126,8 @@ typedef struct rm_config_change {
     X(0, void, ACLAddLogEntry, (RedisModuleCtx *ctx, RedisModuleUser *u, RedisModuleString *obj, int reason)) \
     X(1, int, AvoidReplicaTraffic, (void)) \
     X(1, int, EventLoopAddOneShot, (RedisModuleEventLoopOneShotFunc f, void *data)) \
+    X(1, int, EventLoopAdd, (int fd, int mask, RedisModuleEventLoopFunc f, void *data)) \
+    X(1, int, EventLoopDel, (int fd, int mask)) \
     X(1, int, SubscribeToServerEvent, (RedisModuleCtx *ctx, RedisModuleEvent ev, RedisModuleEventCallback cb)) \
     X(1, int, RegisterInfoFunc, (RedisModuleCtx *ctx, RedisModuleInfoFunc cb)) \
     X(1, int, InfoAddSection, (RedisModuleInfoCtx *ctx, const char *name)) \

@@ -10,6 +10,7 @@
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #define WAITV_MAX 128                     /* FUTEX_WAITV_MAX */
 #define BATCH_MAX_NS (50ull * 1000)       /* a lock hold stops taking commands after this */
 #define NUDGE_MAX_DELAY_NS (100ull * 1000) /* longest a burst defers the main-loop nudge */
+#define LEND_RECHECK_NS (1000ull * 1000)  /* a thread waiting for a main-thread pass re-checks */
 
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
@@ -224,8 +226,9 @@ static RedisModuleUser *resolve_user(const char *name) {
 
 /* Under the lock: closes, gate releases and a bounded batch of commands (at most
  * shm.max-batch commands, and no new command after BATCH_MAX_NS). Returns 1 if clients
- * are paused (commands held). */
-static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
+ * are paused (commands held). on_main: the main thread runs it during a load; a session
+ * whose command must wait for the end of the load sets *deferred and runs no further. */
+static int run_batch(shm_worker *w, int *effects, uint64_t locked_at, int on_main, int *deferred) {
     long long budget = shm_cfg_get(&G.cfg.max_batch);
     uint64_t epoch = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);   /* relaxed: bumped under the lock we hold */
     int held = 0;
@@ -248,7 +251,9 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at) {
         RedisModule_SetContextUser(w->ctx, user);
         RedisModule_SelectDb(w->ctx, s->db);
         while (s->cmd_ready && budget > 0 && can_run(s) && !s->close_reason) {
-            if (shm_exec(w->ctx, user, s, effects) == SHM_EXEC_HOLD) { held = 1; break; }
+            int r = shm_exec(w->ctx, user, s, effects, on_main);
+            if (r == SHM_EXEC_HOLD) { held = 1; break; }
+            if (r == SHM_EXEC_DEFER) { *deferred = 1; break; }
             finish_command(s);
             budget--;
             if (shm_now_ns() - locked_at > BATCH_MAX_NS) budget = 0;   /* keep lock holds short */
@@ -350,6 +355,113 @@ static int scan(shm_worker *w, int *progress) {
     return need_lock;
 }
 
+/* ---------- loading: lending sessions to the main thread ----------
+ *
+ * While the server loads a dataset (DEBUG RELOAD, a replica's full sync, the RDB or AOF
+ * at start) the main thread keeps the module lock for the whole load: between chunks it
+ * serves socket clients in processEventsWhileBlocked, whose beforeSleep returns before
+ * moduleReleaseGIL. A serving thread would sit in ThreadSafeContextLock until the end,
+ * and its ring clients with it, while socket clients get -LOADING or their INFO reply.
+ *
+ * So before it waits for the lock a thread lends its sessions (lent = SHM_LENT); a
+ * main-thread holder of the lock may then claim them (SHM_SERVED_BY_MAIN), run one pass
+ * (requests in, a batch through the same guard chain, replies out, clients woken) and
+ * hand them back (SHM_LENT, served++). During a load the thread does not block in the
+ * lock: it asks for a pass through serve_fd, an eventfd in the main event loop, which
+ * processEventsWhileBlocked polls between chunks exactly like the socket clients'
+ * connections (once per event-loop iteration, so ring clients cannot hold the load up
+ * more than socket clients can). A thread already blocked in the lock when the load
+ * began is served from the load's start and progress events. */
+
+/* relaxed: only picks how to wait; lending makes every interleaving correct */
+static int loading_now(void) { return (int)__atomic_load_n(&G.loading, __ATOMIC_RELAXED); }
+
+void shm_workers_request_serve(void) {
+    uint32_t expect = 0;
+    /* relaxed: dedups requests only; the callback clears it before it serves */
+    if (!__atomic_compare_exchange_n(&G.serve_pending, &expect, 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) return;
+    uint64_t one = 1;
+    if (write(G.serve_fd, &one, sizeof one) < 0) { /* EAGAIN: the counter is readable anyway */ }
+}
+
+/* Main thread, lock held, sessions claimed: what a serving thread does around a batch. */
+static void serve_pass(shm_worker *w) {
+    int progress = 0, effects = 0, deferred = 0;
+    scan(w, &progress);
+    int held = run_batch(w, &effects, shm_now_ns(), 1, &deferred);
+    w->serve_held = held || deferred;
+    for (shm_session *s = w->list; s; s = s->next) {
+        if (s->dead) continue;
+        flush_out(s);
+        if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
+    }
+    __atomic_fetch_add(&G.loading_serves, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
+}
+
+void shm_workers_serve_lent(void) {
+    if (!loading_now()) return;   /* outside a load every thread takes the lock itself */
+    for (int i = 0; i < nworkers; i++) {
+        shm_worker *w = &workers[i];
+        uint32_t expect = SHM_LENT;
+        /* acquire: pairs with the thread's release store of SHM_LENT, so its unlocked writes
+         * to the sessions (scan) are visible; fails if it kept or took them back */
+        if (!__atomic_compare_exchange_n(&w->lent, &expect, SHM_SERVED_BY_MAIN, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            continue;
+        serve_pass(w);
+        int again = !w->serve_held && more_ready(w);
+        /* release: our writes to the sessions happen before the thread's reclaiming CAS */
+        __atomic_store_n(&w->lent, SHM_LENT, __ATOMIC_RELEASE);
+        /* seq_cst: the bump is ordered after the hand-back; the thread waits on this word */
+        __atomic_fetch_add(&w->served, 1, __ATOMIC_SEQ_CST);
+        syscall(SYS_futex, &w->served, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+        if (again) shm_workers_request_serve();   /* a thread blocked in the lock cannot ask */
+    }
+}
+
+static void serve_fd_readable(int fd, void *unused, int mask) {
+    (void)unused; (void)mask;
+    uint64_t n;
+    if (read(fd, &n, sizeof n) < 0) { /* EAGAIN: already drained */ }
+    /* relaxed: dedup flag only; a request after this store gets its own event */
+    __atomic_store_n(&G.serve_pending, 0, __ATOMIC_RELAXED);
+    shm_workers_serve_lent();
+}
+
+void shm_workers_loading_ended(void) {
+    for (int i = 0; i < nworkers; i++)
+        syscall(SYS_futex, &workers[i].served, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);   /* re-check: take the lock now */
+}
+
+/* Takes the module lock (1), or returns 0 when the main thread ran a pass instead. */
+static int lock_or_lend(shm_worker *w) {
+    /* acquire: a pass completed after this read shows as a different value below */
+    uint32_t lent_at = __atomic_load_n(&w->served, __ATOMIC_ACQUIRE);
+    /* release: our unlocked writes to the sessions happen before a main-thread pass claims them */
+    __atomic_store_n(&w->lent, SHM_LENT, __ATOMIC_RELEASE);
+    for (;;) {
+        if (!loading_now()) {
+            RedisModule_ThreadSafeContextLock(w->ctx);
+            break;
+        }
+        if (RedisModule_ThreadSafeContextTryLock(w->ctx) == REDISMODULE_OK) break;
+        /* acquire: as above */
+        uint32_t now = __atomic_load_n(&w->served, __ATOMIC_ACQUIRE);
+        if (now != lent_at) {
+            uint32_t expect = SHM_LENT;
+            /* acquire: pairs with the release store that ended the main thread's pass */
+            if (__atomic_compare_exchange_n(&w->lent, &expect, SHM_OWNED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+                return 0;
+        }
+        shm_workers_request_serve();
+        struct timespec ts = {0, (long)LEND_RECHECK_NS};
+        syscall(SYS_futex, &w->served, FUTEX_WAIT_PRIVATE, now, &ts, NULL, 0);
+    }
+    /* relaxed: we hold the lock; a main-thread pass runs only under it and ended with
+     * SHM_LENT before the unlock that our lock synchronizes with */
+    __atomic_store_n(&w->lent, SHM_OWNED, __ATOMIC_RELAXED);
+    return 1;
+}
+
 /* ---------- idle: spin, then park ---------- */
 
 static int any_ready(shm_worker *w) {
@@ -449,11 +561,18 @@ static void *worker_main(void *arg) {
     /* relaxed: stop is a plain request flag; the join orders everything after it */
     while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
         adopt_inbox(w);
-        int progress = 0, effects = 0, held = 0;
-        if (scan(w, &progress)) {
-            RedisModule_ThreadSafeContextLock(w->ctx);
+        int progress = 0, effects = 0, held = 0, unused = 0;
+        int need = scan(w, &progress);
+        int locked = need && lock_or_lend(w);
+        if (need && !locked) {
+            /* a load is on and the main thread ran the pass (replies written, clients woken) */
+            held = w->serve_held;
+            after_batch(w);
+            rotate(w);
+            progress = !held;
+        } else if (locked) {
             uint64_t t1 = shm_now_ns();
-            held = run_batch(w, &effects, t1);
+            held = run_batch(w, &effects, t1, 0, &unused);
             RedisModule_ThreadSafeContextUnlock(w->ctx);
             uint64_t t2 = shm_now_ns();
             record_hold(w, t2 - t1);
@@ -531,6 +650,13 @@ void shm_worker_adopt(shm_session *s) {
 int shm_workers_start(RedisModuleCtx *ctx, int n) {
     if (n < 1) n = 1;
     if (n > MAX_WORKERS) n = MAX_WORKERS;
+    G.serve_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (G.serve_fd < 0) return -1;
+    if (RedisModule_EventLoopAdd(G.serve_fd, REDISMODULE_EVENTLOOP_READABLE, serve_fd_readable, NULL) != REDISMODULE_OK) {
+        close(G.serve_fd);
+        G.serve_fd = -1;
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
         shm_worker *w = &workers[i];
         memset(w, 0, sizeof *w);
@@ -560,6 +686,11 @@ void shm_workers_stop(void) {
         pthread_mutex_destroy(&workers[i].inbox_lock);
     }
     nworkers = 0;
+    if (G.serve_fd >= 0) {
+        RedisModule_EventLoopDel(G.serve_fd, REDISMODULE_EVENTLOOP_READABLE);
+        close(G.serve_fd);
+        G.serve_fd = -1;
+    }
 }
 
 uint64_t shm_lock_hold_percentile(double p) {

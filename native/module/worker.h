@@ -24,6 +24,12 @@ typedef struct shm_worker {
     uint32_t nsessions;           /* atomic: owned + inbox, for placement */
     uint32_t wake_word;           /* private futex the main thread bumps */
     uint32_t stop;
+    /* Lending (worker.c, "loading"): SHM_OWNED while the thread itself may touch its sessions;
+     * SHM_LENT while it waits for the module lock or for the main thread, when a main-thread
+     * holder of the lock may claim them (SHM_SERVED_BY_MAIN) and serve one pass. */
+    uint32_t lent;
+    uint32_t served;              /* futex word: bumped after each main-thread pass */
+    int serve_held;               /* that pass held or deferred a command (published by lent) */
     uint64_t effects_since;       /* first batch with effects not yet followed by a nudge */
     uint64_t spin_ns;             /* current adaptive spin budget (<= shm.spin-us) */
     uint64_t idle_periods;
@@ -35,6 +41,15 @@ int shm_workers_start(RedisModuleCtx *ctx, int n);
 void shm_workers_stop(void);
 int shm_workers_count(void);
 shm_worker *shm_worker_at(int i);
+enum { SHM_OWNED = 0, SHM_LENT = 1, SHM_SERVED_BY_MAIN = 2 };
+
+/* Main thread, lock held, during a load: one pass (requests in, a batch, replies out)
+ * for every serving thread that lent its sessions. */
+void shm_workers_serve_lent(void);
+/* Any thread: queue shm_workers_serve_lent on the main loop (deduplicated). */
+void shm_workers_request_serve(void);
+/* Main thread, at the end of a load: threads waiting for a main-thread pass re-check. */
+void shm_workers_loading_ended(void);
 /* Main thread: give a claimed session to the least loaded serving thread. */
 void shm_worker_adopt(shm_session *s);
 /* Any thread: make the owner look at its sessions now (closing flag, inbox). */

@@ -1,0 +1,158 @@
+// While the server loads a dataset, ring commands get what socket commands get at the same
+// moment: -LOADING for commands without the `loading` flag, the reply for those with it
+// (ECHO, INFO). The main thread keeps the module lock for the whole load, so it runs the
+// ring sessions' commands itself between chunks (docs/module.md, "Loading").
+// The loads are slowed down with the hidden debug configs key-load-delay (µs per key) and
+// loading-process-events-interval-bytes (how often the loader serves clients).
+import { afterAll, describe, expect, it } from 'vitest';
+import { rawCommand, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { Cli, line } from './cli.js';
+
+const LOADING = '-LOADING Redis is loading the dataset in memory\r\n';
+const KEYS = '3000';                                  // x 500 µs: a load of 1.5 s or more
+const SLOW_LOAD = ['--key-load-delay', '500', '--loading-process-events-interval-bytes', '1024'];
+
+async function until(f: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const isLoading = async (srv: RedisServer): Promise<boolean> => /loading:1/.test(await srv.command('INFO', 'persistence'));
+
+/** Starts DEBUG RELOAD on its own connection and resolves once the server is loading. */
+async function startReload(srv: RedisServer): Promise<{ done: () => boolean; reply: Promise<string> }> {
+  let finished = false;
+  const reply = rawCommand({ port: srv.port }, ['DEBUG', 'RELOAD'], 20000).finally(() => { finished = true; });
+  await until(() => isLoading(srv));
+  return { done: () => finished, reply };
+}
+
+const text = (o: { bytes: Buffer }[]): string[] => o.map((x) => x.bytes.toString('latin1'));
+
+describe('LOADING over a ring session', () => {
+  const servers: RedisServer[] = [];
+  afterAll(async () => { for (const s of servers) await s.stop(); });
+
+  it('during DEBUG RELOAD: -LOADING and loading-ok replies as on the socket, then the data', async () => {
+    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
+    servers.push(srv);
+    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
+    expect(await srv.command('ACL', 'SETUSER', 'noget', 'on', 'nopass', '+@all', '-get', '~*', '&*')).toBe('+OK\r\n');
+    const ring = new Cli(srv, { timeoutMs: 15000 });
+    const limited = new Cli(srv, { timeoutMs: 15000 });
+    const sock = new Cli(srv, { timeoutMs: 15000 });   // a second client, socket only
+    ring.send('open');
+    limited.send(line('sock', 'AUTH', 'noget', 'x'), 'open');
+    await ring.waitTag('O', 1);
+    await limited.waitTag('O', 1);
+
+    const reload = await startReload(srv);
+    ring.send(line('cmd', 'GET', 'key:1'), line('cmd', 'ECHO', 'hi'), line('cmd', 'INFO', 'persistence'),
+      line('cmd', 'SET', 'new', '1'), 'wait');
+    limited.send(line('cmd', 'GET', 'key:1'), line('sock', 'GET', 'key:1'), 'wait');
+    sock.send(line('sock', 'GET', 'key:1'), line('sock', 'ECHO', 'hi'), line('sock', 'SET', 'new', '1'));
+    const r = text(await ring.waitTag('R', 4, 10000));
+    const lim = text(await limited.waitTag('R', 1, 10000));
+    const s = text(await sock.waitTag('S', 3, 10000));
+    expect(reload.done()).toBe(false);                 // all of it arrived while the load went on
+    expect(await isLoading(srv)).toBe(true);
+
+    expect(s).toEqual([LOADING, '$2\r\nhi\r\n', LOADING]);
+    expect(r[0]).toBe(s[0]);                          // GET: not loading-ok
+    expect(r[1]).toBe(s[1]);                          // ECHO: loading-ok, answered during the load
+    expect(r[2]).toMatch(/^\$\d+\r\n# Persistence\r\nloading:1\r\n/);
+    expect(r[3]).toBe(s[2]);                          // SET
+    // ACL is checked before LOADING, as in processCommand
+    expect(lim[0]).toBe("-NOPERM this user has no permissions to run the 'get' command\r\n");
+    expect(lim[0]).toBe(limited.tagged('S')[1]!.bytes.toString('latin1'));
+
+    expect(await reload.reply).toBe('+OK\r\n');
+    ring.send(line('cmd', 'GET', 'key:1'), line('cmd', 'DBSIZE'), 'wait');
+    const after = text(await ring.waitTag('R', 6));
+    expect(after.slice(4)).toEqual([await srv.command('GET', 'key:1'), `:${KEYS}\r\n`]);
+    expect(after[4]).toBe('$7\r\nvalue:1\r\n');
+    expect(await srv.command('INFO', 'shm')).toMatch(/shm_loading_passes:[1-9]/);
+    for (const c of [ring, limited, sock]) expect(await c.end()).toBe(0);
+    expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
+  });
+
+  it('a command that may replicate (PUBLISH) waits for the end of the load, and the commands behind it', async () => {
+    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
+    servers.push(srv);
+    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
+    const ring = new Cli(srv, { timeoutMs: 15000 });
+    const other = new Cli(srv, { timeoutMs: 15000 });
+    ring.send('open');
+    other.send('open');
+    await ring.waitTag('O', 1);
+    await other.waitTag('O', 1);
+
+    const reload = await startReload(srv);
+    ring.send(line('cmd', 'PUBLISH', 'ch', 'm'), line('cmd', 'ECHO', 'behind'), 'wait');
+    other.send(line('cmd', 'ECHO', 'other'), 'wait');
+    // another session is not held up by it
+    expect(text(await other.waitTag('R', 1, 10000))).toEqual(['$5\r\nother\r\n']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reload.done()).toBe(false);
+    expect(ring.tagged('R')).toHaveLength(0);
+    expect(await reload.reply).toBe('+OK\r\n');
+    expect(text(await ring.waitTag('R', 2))).toEqual([':0\r\n', '$6\r\nbehind\r\n']);
+    for (const c of [ring, other]) expect(await c.end()).toBe(0);
+    expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
+  });
+
+  it('a pipeline running across the start and the end of a load: every reply, in order', async () => {
+    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
+    servers.push(srv);
+    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
+    const ring = new Cli(srv, { timeoutMs: 15000 });
+    ring.send('open');
+    await ring.waitTag('O', 1);
+    const N = 250;                                  // ~5 ms apart: before, during and after the load
+    const script: string[] = [];
+    for (let i = 0; i < N; i++) script.push(line('cmd', 'ECHO', `e${i}`), line('cmd', 'GET', 'key:7'), 'wait', line('sleep', '5'));
+    ring.send(...script);
+    await new Promise((r) => setTimeout(r, 100));
+    const reload = await startReload(srv);
+    expect(await reload.reply).toBe('+OK\r\n');
+    const r = text(await ring.waitTag('R', 2 * N, 15000));
+    const gets = new Set<string>();
+    for (let i = 0; i < N; i++) {
+      expect(r[2 * i]).toBe(`$${`e${i}`.length}\r\ne${i}\r\n`);
+      gets.add(r[2 * i + 1]!);
+    }
+    expect(gets).toEqual(new Set(['$7\r\nvalue:7\r\n', LOADING]));   // served before, during and after
+    expect(await ring.end()).toBe(0);
+    expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
+  });
+
+  it('a replica loading a full sync answers ring commands like socket ones', async () => {
+    const master = await startRedis({ module: false, args: ['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0'] });
+    servers.push(master);
+    expect(await master.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
+    const replica = await startRedis({ args: SLOW_LOAD });
+    servers.push(replica);
+    const ring = new Cli(replica, { timeoutMs: 15000 });
+    const sock = new Cli(replica, { timeoutMs: 15000 });
+    ring.send('open');
+    await ring.waitTag('O', 1);
+    expect(await replica.command('REPLICAOF', '127.0.0.1', String(master.port))).toBe('+OK\r\n');
+    await until(() => isLoading(replica), 10000);
+    ring.send(line('cmd', 'GET', 'key:1'), line('cmd', 'ECHO', 'hi'), line('cmd', 'SET', 'x', '1'), 'wait');
+    sock.send(line('sock', 'GET', 'key:1'), line('sock', 'ECHO', 'hi'), line('sock', 'SET', 'x', '1'));
+    const r = text(await ring.waitTag('R', 3, 10000));
+    const s = text(await sock.waitTag('S', 3, 10000));
+    expect(await isLoading(replica)).toBe(true);
+    // READONLY comes before LOADING in processCommand
+    expect(s).toEqual([LOADING, '$2\r\nhi\r\n', "-READONLY You can't write against a read only replica.\r\n"]);
+    expect(r).toEqual(s);
+    await until(async () => /master_link_status:up/.test(await replica.command('INFO', 'replication')), 15000);
+    ring.send(line('cmd', 'GET', 'key:1'), 'wait');
+    expect(text(await ring.waitTag('R', 4)).at(-1)).toBe('$7\r\nvalue:1\r\n');
+    for (const c of [ring, sock]) expect(await c.end()).toBe(0);
+    expect(replica.log()).not.toMatch(/ASSERTION|crashed/);
+  });
+});
