@@ -129,11 +129,11 @@ describe('LOADING over a ring session', () => {
     expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
   });
 
-  it('a replica loading a full sync answers ring commands like socket ones', async () => {
+  async function replicaLoad(replicaArgs: string[]): Promise<{ ring: string[]; sock: string[] }> {
     const master = await startRedis({ module: false, args: ['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0'] });
     servers.push(master);
     expect(await master.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
-    const replica = await startRedis({ args: SLOW_LOAD });
+    const replica = await startRedis({ args: [...SLOW_LOAD, ...replicaArgs] });
     servers.push(replica);
     const ring = new Cli(replica, { timeoutMs: 15000 });
     const sock = new Cli(replica, { timeoutMs: 15000 });
@@ -146,13 +146,25 @@ describe('LOADING over a ring session', () => {
     const r = text(await ring.waitTag('R', 3, 10000));
     const s = text(await sock.waitTag('S', 3, 10000));
     expect(await isLoading(replica)).toBe(true);
-    // READONLY comes before LOADING in processCommand
-    expect(s).toEqual([LOADING, '$2\r\nhi\r\n', "-READONLY You can't write against a read only replica.\r\n"]);
-    expect(r).toEqual(s);
     await until(async () => /master_link_status:up/.test(await replica.command('INFO', 'replication')), 15000);
     ring.send(line('cmd', 'GET', 'key:1'), 'wait');
     expect(text(await ring.waitTag('R', 4)).at(-1)).toBe('$7\r\nvalue:1\r\n');
     for (const c of [ring, sock]) expect(await c.end()).toBe(0);
     expect(replica.log()).not.toMatch(/ASSERTION|crashed/);
+    return { ring: r, sock: s };
+  }
+
+  it('a replica loading a full sync answers ring commands like socket ones', async () => {
+    const { ring, sock } = await replicaLoad([]);
+    // READONLY comes before LOADING in processCommand
+    expect(sock).toEqual([LOADING, '$2\r\nhi\r\n', "-READONLY You can't write against a read only replica.\r\n"]);
+    expect(ring).toEqual(sock);
+  });
+
+  it('with replica-serve-stale-data no, MASTERDOWN comes before LOADING', async () => {
+    const { ring, sock } = await replicaLoad(['--replica-serve-stale-data', 'no']);
+    expect(sock).toEqual(["-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n",
+      '$2\r\nhi\r\n', "-READONLY You can't write against a read only replica.\r\n"]);
+    expect(ring).toEqual(sock);
   });
 });
