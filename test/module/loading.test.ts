@@ -43,19 +43,24 @@ describe('LOADING over a ring session', () => {
     expect(await srv.command('ACL', 'SETUSER', 'noget', 'on', 'nopass', '+@all', '-get', '~*', '&*')).toBe('+OK\r\n');
     const ring = new Cli(srv, { timeoutMs: 15000 });
     const limited = new Cli(srv, { timeoutMs: 15000 });
+    const resp3 = new Cli(srv, { timeoutMs: 15000 });
     const sock = new Cli(srv, { timeoutMs: 15000 });   // a second client, socket only
     ring.send('open');
     limited.send(line('sock', 'AUTH', 'noget', 'x'), 'open');
+    resp3.send(line('sock', 'HELLO', '3'), 'open');
     await ring.waitTag('O', 1);
     await limited.waitTag('O', 1);
+    await resp3.waitTag('O', 1);
 
     const reload = await startReload(srv);
     ring.send(line('cmd', 'GET', 'key:1'), line('cmd', 'ECHO', 'hi'), line('cmd', 'INFO', 'persistence'),
       line('cmd', 'SET', 'new', '1'), 'wait');
     limited.send(line('cmd', 'GET', 'key:1'), line('sock', 'GET', 'key:1'), 'wait');
+    resp3.send(line('cmd', 'GET', 'key:1'), line('cmd', 'INFO', 'persistence'), line('sock', 'INFO', 'persistence'), 'wait');
     sock.send(line('sock', 'GET', 'key:1'), line('sock', 'ECHO', 'hi'), line('sock', 'SET', 'new', '1'));
     const r = text(await ring.waitTag('R', 4, 10000));
     const lim = text(await limited.waitTag('R', 1, 10000));
+    const r3 = text(await resp3.waitTag('R', 2, 10000));
     const s = text(await sock.waitTag('S', 3, 10000));
     expect(reload.done()).toBe(false);                 // all of it arrived while the load went on
     expect(await isLoading(srv)).toBe(true);
@@ -68,6 +73,11 @@ describe('LOADING over a ring session', () => {
     // ACL is checked before LOADING, as in processCommand
     expect(lim[0]).toBe("-NOPERM this user has no permissions to run the 'get' command\r\n");
     expect(lim[0]).toBe(limited.tagged('S')[1]!.bytes.toString('latin1'));
+    // RESP3: the same error line; INFO as a verbatim string, as the socket sends it in RESP3
+    expect(r3[0]).toBe(LOADING);
+    const verbatim = /^=\d+\r\ntxt:# Persistence\r\nloading:1\r\n/;
+    expect(r3[1]).toMatch(verbatim);
+    expect(resp3.tagged('S')[1]!.bytes.toString('latin1')).toMatch(verbatim);
 
     expect(await reload.reply).toBe('+OK\r\n');
     ring.send(line('cmd', 'GET', 'key:1'), line('cmd', 'DBSIZE'), 'wait');
@@ -75,7 +85,7 @@ describe('LOADING over a ring session', () => {
     expect(after.slice(4)).toEqual([await srv.command('GET', 'key:1'), `:${KEYS}\r\n`]);
     expect(after[4]).toBe('$7\r\nvalue:1\r\n');
     expect(await srv.command('INFO', 'shm')).toMatch(/shm_loading_passes:[1-9]/);
-    for (const c of [ring, limited, sock]) expect(await c.end()).toBe(0);
+    for (const c of [ring, limited, resp3, sock]) expect(await c.end()).toBe(0);
     expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
   });
 
