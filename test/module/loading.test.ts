@@ -89,28 +89,31 @@ describe('LOADING over a ring session', () => {
     expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
   });
 
-  it('a command that may replicate (PUBLISH) waits for the end of the load, and the commands behind it', async () => {
+  it('PUBLISH waits for the end of the load, and the commands behind it; a hostile session closes during the load', async () => {
     const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
     servers.push(srv);
     expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
     const ring = new Cli(srv, { timeoutMs: 15000 });
     const other = new Cli(srv, { timeoutMs: 15000 });
-    ring.send('open');
-    other.send('open');
-    await ring.waitTag('O', 1);
-    await other.waitTag('O', 1);
+    const hostile = new Cli(srv, { timeoutMs: 15000 });
+    for (const c of [ring, other, hostile]) c.send('open');
+    for (const c of [ring, other, hostile]) await c.waitTag('O', 1);
 
     const reload = await startReload(srv);
     ring.send(line('cmd', 'PUBLISH', 'ch', 'm'), line('cmd', 'ECHO', 'behind'), 'wait');
     other.send(line('cmd', 'ECHO', 'other'), 'wait');
+    hostile.send('truncate 4096', 'bumptail 100', 'waitclosed');
     // another session is not held up by it
     expect(text(await other.waitTag('R', 1, 10000))).toEqual(['$5\r\nother\r\n']);
+    // its segment faults under the serving thread; the main thread's pass closes it (FAULT)
+    expect((await hostile.waitTag('T', 1, 10000))[0]!.text).toBe('2 6');
     await new Promise((r) => setTimeout(r, 200));
     expect(reload.done()).toBe(false);
     expect(ring.tagged('R')).toHaveLength(0);
     expect(await reload.reply).toBe('+OK\r\n');
     expect(text(await ring.waitTag('R', 2))).toEqual([':0\r\n', '$6\r\nbehind\r\n']);
-    for (const c of [ring, other]) expect(await c.end()).toBe(0);
+    for (const c of [ring, other, hostile]) expect(await c.end()).toBe(0);
+    expect(await srv.command('INFO', 'shm')).toMatch(/shm_fault_closes:1\r\n/);
     expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
   });
 
