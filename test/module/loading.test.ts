@@ -5,7 +5,8 @@
 // The loads are slowed down with the hidden debug configs key-load-delay (µs per key) and
 // loading-process-events-interval-bytes (how often the loader serves clients).
 import { afterAll, describe, expect, it } from 'vitest';
-import { rawCommand, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { connect } from 'node:net';
+import { rawCommand, resp, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Cli, line } from './cli.js';
 
 const LOADING = '-LOADING Redis is loading the dataset in memory\r\n';
@@ -114,6 +115,32 @@ describe('LOADING over a ring session', () => {
     expect(text(await ring.waitTag('R', 2))).toEqual([':0\r\n', '$6\r\nbehind\r\n']);
     for (const c of [ring, other, hostile]) expect(await c.end()).toBe(0);
     expect(await srv.command('INFO', 'shm')).toMatch(/shm_fault_closes:1\r\n/);
+    expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
+  });
+
+  it('a serving thread already blocked in the module lock when the load starts is served during the load', async () => {
+    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
+    servers.push(srv);
+    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
+    const ring = new Cli(srv, { timeoutMs: 15000 });
+    ring.send('open');
+    await ring.waitTag('O', 1);
+    // one pipeline: the main thread sleeps with the lock, then goes straight into the load
+    let finished = false;
+    const sleepThenReload = new Promise<string>((res, rej) => {
+      const sock = connect(srv.port, '127.0.0.1', () => sock.write(resp('DEBUG', 'SLEEP', '0.3') + resp('DEBUG', 'RELOAD')));
+      let buf = '';
+      sock.on('data', (d) => { buf += d.toString('latin1'); if (buf === '+OK\r\n+OK\r\n') { finished = true; sock.end(); res(buf); } });
+      sock.on('error', rej);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    ring.send(line('cmd', 'GET', 'key:1'), 'wait');   // the serving thread blocks in the lock
+    const r = text(await ring.waitTag('R', 1, 10000));
+    expect(finished).toBe(false);
+    expect(await isLoading(srv)).toBe(true);
+    expect(r).toEqual([LOADING]);
+    expect(await sleepThenReload).toBe('+OK\r\n+OK\r\n');
+    expect(await ring.end()).toBe(0);
     expect(srv.log()).not.toMatch(/ASSERTION|crashed/);
   });
 
