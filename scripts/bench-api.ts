@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisBusyPollAttach } from '../adapters/busy-poll.js';
+import { redisNativeAttach } from '../adapters/native.js';
 import { redisNodeAttach } from '../adapters/node.js';
 import { redisPollAttach, redisPollTick } from '../adapters/poll.js';
 import { redisAsyncConnectUnix, type AsyncContext } from '../src/async/index.js';
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
       runners.push(await asyncRunner(sock, t, 'async + node adapter', redisNodeAttach));
       runners.push(await asyncRunner(sock, t, 'async + busy-poll adapter', (ac) => redisBusyPollAttach(ac)));
       runners.push(await asyncRunner(sock, t, 'async + poll adapter (tick per setImmediate)', redisPollAttach, (ac) => { redisPollTick(ac); }));
+      runners.push(await asyncRunner(sock, t, 'async + native adapter', redisNativeAttach));
       runners.push(await promiseRunner(sock, t, 'promise client + node adapter', (ac) => redisNodeAttach(ac)));
       runners.push(await promiseRunner(sock, t, 'promise client (default: busy-poll adapter)'));
     }

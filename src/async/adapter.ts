@@ -16,6 +16,11 @@ export interface AsyncAdapterHooks {
   scheduleTimer(ms: number): void;
   /** The context is gone: release timers and anything else (called once). */
   cleanup(): void;
+  /** How the shm channel's replies wake this thread when it waits for them: 'waitAsync'
+   *  (the default: Atomics.waitAsync on the spinner's doorbell) or 'native' (a native thread
+   *  of the addon waits and calls back through a ThreadSafeFunction). Read when the
+   *  channel opens. */
+  readonly shmWake?: 'waitAsync' | 'native';
 }
 
 /** The context methods an adapter drives (hiredis redisAsyncHandleRead / HandleTimeout). */

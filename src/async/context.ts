@@ -560,7 +560,8 @@ export class AsyncContext implements AsyncAdapterTarget {
     } else {
       const opener = this.options.shmOpener ?? openShmChannel;
       const handlers: ChannelHandlers = { onData: this.onShmData, onClose: this.onShmClose };
-      const res = await opener({ lifeline: sock, command: (argv) => this.socketCommand(argv), handlers });
+      const nativeWake = this.ev?.shmWake === 'native';
+      const res = await opener({ lifeline: sock, command: (argv) => this.socketCommand(argv), handlers, nativeWake });
       if (this.closed) { if (typeof res !== 'string') res.close(); return; }
       if (typeof res !== 'string') {
         this.shm = res;

@@ -15,10 +15,12 @@ export interface ShmOpenRequest {
   command(argv: CommandArg[]): Promise<RedisReply>;
   /** Where the shm channel delivers reply bytes and its close. */
   handlers: ChannelHandlers;
+  /** Wake through the addon's native thread instead of Atomics.waitAsync (the native adapter). */
+  nativeWake?: boolean;
 }
 
 /** Resolves with the open channel, or with the reason shm is not available. */
 export type ShmOpener = (req: ShmOpenRequest) => Promise<Channel | string>;
 
 /** The library's opener (src/transport/shm-open.ts). */
-export const openShmChannel: ShmOpener = (req) => openTransportShm(req);
+export const openShmChannel: ShmOpener = (req) => openTransportShm(req, { nativeWake: req.nativeWake === true });

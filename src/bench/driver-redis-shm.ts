@@ -1,9 +1,10 @@
 // redis-shm's async (callback) API with one of the event-loop adapters, over shm
 // (transport 'shm': fail rather than fall back) or the socket (transport 'socket').
-// Adapters: 'node' (the default doorbell), 'busy-poll', and 'poll' (caller-driven: this
-// driver ticks it on every turn of the event loop while replies are outstanding, as an
-// application with its own loop would).
+// Adapters: 'node' (the doorbell through Atomics.waitAsync), 'busy-poll', 'poll' (caller-driven:
+// this driver ticks it on every turn of the event loop while replies are outstanding, as an
+// application with its own loop would), and 'native' (the doorbell through an addon thread).
 import { redisBusyPollAttach } from '../../adapters/busy-poll.js';
+import { redisNativeAttach } from '../../adapters/native.js';
 import { redisNodeAttach } from '../../adapters/node.js';
 import { redisPollAttach, redisPollTick } from '../../adapters/poll.js';
 import type { AsyncContext } from '../async/index.js';
@@ -18,6 +19,7 @@ const ATTACH: Record<string, (ac: AsyncContext) => number> = {
   node: redisNodeAttach,
   'busy-poll': (ac) => redisBusyPollAttach(ac),
   poll: redisPollAttach,
+  native: redisNativeAttach,
 };
 
 export async function openRedisShm(spec: DriverSpec, eps: Endpoints): Promise<Driver> {

@@ -33,6 +33,7 @@ export const DEFAULT_SPECS: DriverSpec[] = [
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'node' },
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'busy-poll' },
   { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'poll' },
+  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'native' },
   { client: 'redis-shm', transport: 'shm', api: 'promise', adapter: 'busy-poll' },
   { client: 'redis-shm', transport: 'unix', api: 'sync', adapter: null },
   { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'node' },

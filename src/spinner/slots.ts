@@ -21,10 +21,12 @@ export const CTRL_STOP = 48;
 export const WORKER_PARKED = 64;
 /** Worker-owned: 1 once its loop runs (the main thread waits for it before a channel opens). */
 export const WORKER_READY = 80;
-/** Main-owned: 1 while a native thread (addon BellWatcher, the native adapter's wake path)
- *  waits on BELL_SEQ; the worker then also issues a real futex wake after its bump, since
- *  Atomics.notify reaches only V8 waiters. */
-export const NATIVE_BELL = 96;
+/** The doorbell of channels registered with nativeWake (the native adapter's): the worker
+ *  bumps it with addon.ringControl (a real futex wake: Atomics.notify reaches only V8
+ *  waiters) when it published bytes for such a channel and the main thread is parked; a
+ *  native thread (addon BellWatcher) waits on it and calls the main thread back. The
+ *  watcher's close() also bumps it once, to wake its own thread. */
+export const NATIVE_SEQ = 96;
 export const CONTROL_INTS = 112;
 
 // ---- inbox: one per channel; header ints, then the data ring at INBOX_DATA_OFFSET ----
@@ -53,7 +55,13 @@ export const IN_WRITTEN = 128;
 /** Stored by the side handing REP over, before the OWNER store: 1 if the reply stream is in
  *  the middle of a reply at the handover point (the receiver cannot frame it from there). */
 export const IN_MID_REPLY = 144;
+/** Main-owned, set before the channel is registered and never changed: which doorbell the
+ *  worker rings for this channel (WAKE_ASYNC: BELL_SEQ, WAKE_NATIVE: NATIVE_SEQ). */
+export const IN_WAKE = 160;
 export const INBOX_HEADER_BYTES = 1024;
+
+export const WAKE_ASYNC = 0;
+export const WAKE_NATIVE = 1;
 
 /** The worker reads REP (the default). The main thread may store OWNER_WANTED. */
 export const OWNER_WORKER = 0;

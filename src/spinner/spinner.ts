@@ -1,7 +1,8 @@
 // Main-thread side of the spinner: owns the one worker of this process, registers shm
-// channels with it, waits for its doorbell with Atomics.waitAsync (or, while a native
-// adapter is attached, through the addon's BellWatcher thread) and drains each channel's
-// inbox into its sink. The worker exists only while at least one channel is
+// channels with it, waits for its doorbell with Atomics.waitAsync and drains each channel's
+// inbox into its sink. A channel registered with nativeWake (the native adapter's) rings a
+// second doorbell instead, which a native thread of the addon (BellWatcher) waits on and
+// reports through a ThreadSafeFunction; that thread runs while such a channel is registered. The worker exists only while at least one channel is
 // registered, and is unref'd so it never keeps the process alive.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,8 @@ import { RedisError } from '../errors.js';
 import { loadAddon, type RawAddon, type RawBellWatcher } from '../native/addon.js';
 import {
   BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ,
-  IN_STATUS, IN_TAIL, IN_WANT_SPACE,
-  MAIN_PARKED, NATIVE_BELL, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
+  IN_STATUS, IN_TAIL, IN_WAKE, IN_WANT_SPACE, WAKE_NATIVE,
+  MAIN_PARKED, NATIVE_SEQ, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
   IN_MID_REPLY, IN_OWNER, IN_WRITTEN, OWNER_MAIN, OWNER_WANTED, OWNER_WORKER, WORKER_READY,
 } from './slots.js';
 
@@ -66,6 +67,8 @@ interface Registration {
   want: boolean;
   /** The main thread reads REP itself now (the worker lent it: OWNER_MAIN). */
   direct: boolean;
+  /** Woken through the native watcher (NATIVE_SEQ), not waitAsync. */
+  native: boolean;
 }
 
 function workerUrl(): URL {
@@ -101,30 +104,15 @@ export class Spinner {
     return Spinner.current;
   }
 
-  /** Contexts that asked for native doorbell wakes (the native adapter); see nativeWake(). */
-  private static nativeWakers = 0;
-
-  /**
-   * The native adapter's wake path: while at least one holder has not released, the main
-   * thread waits for the doorbell through a native thread (addon BellWatcher, which calls
-   * back through a ThreadSafeFunction) instead of Atomics.waitAsync. The switch happens at
-   * the next wait. Returns the release function (idempotent).
-   */
-  static nativeWake(): () => void {
-    Spinner.nativeWakers++;
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      Spinner.nativeWakers--;
-    };
-  }
-
-  /** Doorbell wakes delivered by the native watcher of the live spinner, and by waitAsync. */
-  static get wakeCounts(): { native: number; waitAsync: number } {
+  /** Doorbell wakes of the live spinner's main thread so far, through the native watcher and
+   *  through waitAsync, and whether the watcher thread runs (diagnostics and tests). */
+  static get wakeStats(): { native: number; waitAsync: number; watcher: boolean } {
     const s = Spinner.current;
-    return s && !s.stopped ? { native: s.nativeBells, waitAsync: s.asyncBells } : { native: 0, waitAsync: 0 };
+    return s && !s.stopped
+      ? { native: s.nativeBells, waitAsync: s.asyncBells, watcher: s.watcher !== undefined }
+      : { native: 0, waitAsync: 0, watcher: false };
   }
+
 
   /** Registered channels of the live spinner (0 when no worker runs). */
   static get channelCount(): number { return Spinner.current && !Spinner.current.stopped ? Spinner.current.regs.size : 0; }
@@ -136,7 +124,10 @@ export class Spinner {
   private readonly regs = new Map<number, Registration>();
   private stopped = false;
   private waiting = false;
-  /** The native wake path's thread, while native wakes are wanted (see nativeWake). */
+  /** A waitAsync on BELL_SEQ is outstanding (at most one; it stays valid across re-arms). */
+  private asyncWaiting = false;
+  /** Registered channels with nativeWake, and the thread that waits on NATIVE_SEQ for them. */
+  private nativeRegs = 0;
   private watcher: RawBellWatcher | undefined;
   private nativeBells = 0;
   private asyncBells = 0;
@@ -161,8 +152,10 @@ export class Spinner {
   }
 
   /** Starts delivering the REP bytes of segment `id` to `sink`. The main thread must not
-   *  read that REP ring until unregister() resolves. */
-  register(id: number, sink: InboxSink, inboxBytes = DEFAULT_INBOX): void {
+   *  read that REP ring until unregister() resolves. nativeWake: the worker's doorbell for
+   *  this channel wakes the main thread through the addon's BellWatcher thread (a
+   *  ThreadSafeFunction call) instead of Atomics.waitAsync. */
+  register(id: number, sink: InboxSink, inboxBytes = DEFAULT_INBOX, nativeWake = false): void {
     if (this.stopped) throw new RedisError('ERR_CLOSED', 'spinner stopped');
     if (!Number.isInteger(inboxBytes) || inboxBytes < 4096 || (inboxBytes & (inboxBytes - 1)) !== 0) {
       throw new RedisError('ERR_ARGUMENT', 'inboxBytes must be a power of two >= 4096');
@@ -172,7 +165,15 @@ export class Spinner {
     const reg: Registration = {
       id, hdr: new Int32Array(sab, 0, INBOX_HEADER_BYTES / 4), data: new Uint8Array(sab, INBOX_HEADER_BYTES),
       cap: inboxBytes, head: 0, sink, ended: false, released: [], reqEvents: 0, draining: false, want: false, direct: false,
+      native: nativeWake,
     };
+    if (nativeWake) {
+      // The watcher starts (reading NATIVE_SEQ) before the worker learns of the channel, so
+      // every native ring for it comes after that read.
+      this.startWatcher();
+      Atomics.store(reg.hdr, IN_WAKE, WAKE_NATIVE);  // SC: set before the 'add' below; never changes
+      this.nativeRegs++;
+    }
     this.regs.set(id, reg);
     this.post({ op: 'add', id, inbox: sab });
     this.arm();
@@ -224,8 +225,23 @@ export class Spinner {
     const reg = this.regs.get(id);
     if (!reg) return;
     reg.want = false;
-    if (!reg.direct) return;  // a pending request is bounced when the worker grants it (drain)
-    this.giveBack(reg, midReply);
+    if (reg.direct) { this.giveBack(reg, midReply); return; }
+    // A request still pending is bounced when the worker grants it: its doorbell (or our next
+    // re-check before waiting) drains, and drain() bounces a grant nobody wants. But the
+    // grant may have landed already, its doorbell spent: then no drain is coming. Bounce it
+    // now (after the current delivery, if one is on the stack: order).
+    if (reg.draining) queueMicrotask(() => this.bounceIfGranted(reg));
+    else this.bounceIfGranted(reg);
+  }
+
+  /** The worker lent REP (OWNER_MAIN) but the main thread no longer wants it: take the
+   *  inbox as it stands and hand REP straight back. */
+  private bounceIfGranted(reg: Registration): void {
+    if (reg.want || reg.direct || reg.ended || reg.draining || this.stopped || this.regs.get(reg.id) !== reg) return;
+    // SC load: OWNER_MAIN is stored by the worker after IN_WRITTEN and IN_MID_REPLY
+    if (Atomics.load(reg.hdr, IN_OWNER) !== OWNER_MAIN) return;
+    const mid = this.takeOver(reg) === CLAIM_MID_REPLY;
+    this.giveBack(reg, mid);
   }
 
   private takeOver(reg: Registration): number {
@@ -311,8 +327,6 @@ export class Spinner {
    *  a channel streaming replies cannot starve the event loop. */
   private arm(): void {
     if (this.waiting || this.stopped || this.regs.size === 0) return;
-    // Not waiting, so no wake is in flight that depends on the path: switch it if asked.
-    this.pickWakePath();
     // SC load before announcing: a bell after our re-check changes the value we wait on
     const seq = Atomics.load(this.ctrl, BELL_SEQ);
     // SC store, ordered before the inbox loads in drainAll (pairs with the worker's IN_TAIL store + MAIN_PARKED load)
@@ -323,37 +337,35 @@ export class Spinner {
     if (this.drainAll() || this.skipped) { this.unpark(); setImmediate(() => this.arm()); return; }
     if (this.stopped || this.regs.size === 0) { this.unpark(); return; }
     this.waiting = true;
-    // Native path: the watcher calls onNativeBell when the worker bumps BELL_SEQ after this.
-    if (this.watcher) return;
+    // One waitAsync at a time: an outstanding one waits for a bump after an older value,
+    // which is still right (a bump since then has resolved it and its onBell is on the way).
+    // Native channels ring NATIVE_SEQ instead, which the watcher reports (onNativeBell).
+    if (this.asyncWaiting) return;
     const w = waitAsync(this.ctrl, BELL_SEQ, seq);
     if (!w.async) { queueMicrotask(() => this.onBell()); return; }
-    void w.value.then(() => { this.asyncBells++; this.onBell(); });
+    this.asyncWaiting = true;
+    void w.value.then(() => {
+      this.asyncWaiting = false;
+      if (this.waiting) this.asyncBells++;
+      this.onBell();
+    });
   }
 
-  /** Starts or stops the native watcher to match Spinner.nativeWakers (only while not waiting). */
-  private pickWakePath(): void {
-    const want = Spinner.nativeWakers > 0;
-    if (want === (this.watcher !== undefined)) return;
-    if (want) {
-      // SC store BEFORE the watcher reads BELL_SEQ: pairs with the worker's bump + NATIVE_BELL load
-      Atomics.store(this.ctrl, NATIVE_BELL, 1);
-      const w: RawBellWatcher = new this.addon.BellWatcher(this.ctrl, BELL_SEQ, () => this.onNativeBell(w));
-      this.watcher = w;
-    } else {
-      this.closeWatcher();
-    }
+  private startWatcher(): void {
+    if (this.watcher) return;
+    const w: RawBellWatcher = new this.addon.BellWatcher(this.ctrl, NATIVE_SEQ, () => this.onNativeBell(w));
+    this.watcher = w;
   }
 
   private closeWatcher(): void {
     const w = this.watcher;
     if (!w) return;
     this.watcher = undefined;
-    Atomics.store(this.ctrl, NATIVE_BELL, 0);  // SC: the worker stops the extra futex wake
     w.close();  // joins the thread; a call already queued finds it is no longer this.watcher
   }
 
-  /** The watcher saw BELL_SEQ move. Only a wait armed on the native path acts on it: when
-   *  nothing waits, whoever stopped waiting re-checks the inboxes before waiting again. */
+  /** The watcher saw NATIVE_SEQ move. Only an armed wait acts on it: when nothing waits,
+   *  whoever stopped waiting re-checks the inboxes before waiting again. */
   private onNativeBell(w: RawBellWatcher): void {
     if (w !== this.watcher || !this.waiting || this.stopped) return;
     this.nativeBells++;
@@ -421,6 +433,7 @@ export class Spinner {
     }
     if (status === STATUS_RELEASED) {
       this.regs.delete(reg.id);
+      if (reg.native && --this.nativeRegs === 0) this.closeWatcher();  // the worker no longer rings for it
       for (const f of reg.released.splice(0)) f();
       if (this.regs.size === 0) this.stop();
     } else if (status !== STATUS_ACTIVE && !reg.ended) {

@@ -18,7 +18,7 @@ import { BoundaryScanner } from './frame.js';
 import {
   BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
   IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ, STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED,
-  IN_MID_REPLY, IN_OWNER, IN_WRITTEN, NATIVE_BELL, OWNER_MAIN, OWNER_WANTED, WORKER_READY,
+  IN_MID_REPLY, IN_OWNER, IN_WAKE, IN_WRITTEN, NATIVE_SEQ, OWNER_MAIN, OWNER_WANTED, WAKE_NATIVE, WORKER_READY,
   type ControlMessage, type WorkerConfig,
 } from './slots.js';
 
@@ -133,15 +133,18 @@ function publish(e: Entry, tail: number): void {
   Atomics.store(e.hdr, IN_TAIL, tail);
 }
 
-function ringBell(): void {
+function ringBell(e?: Entry): void {
   // SC load after the IN_TAIL store: either the main thread's re-check sees our tail, or we see it parked
   if (Atomics.load(ctrl, MAIN_PARKED) !== 1) return;
+  // SC load of a word the main thread set before registering the channel
+  if (e !== undefined && Atomics.load(e.hdr, IN_WAKE) === WAKE_NATIVE) {
+    // seq_cst bump + futex wake (inside ringControl): the main thread's BellWatcher thread
+    addon.ringControl(ctrl, NATIVE_SEQ);
+    return;
+  }
   // SC add: a waiter that read BELL_SEQ before announcing itself now fails its compare
   Atomics.add(ctrl, BELL_SEQ, 1);
   Atomics.notify(ctrl, BELL_SEQ);
-  // SC load after the add: the main thread stores NATIVE_BELL before its watcher reads BELL_SEQ,
-  // so either the watcher starts from our bump or we see the flag and wake it
-  if (Atomics.load(ctrl, NATIVE_BELL) === 1) addon.wakeWaiters(ctrl, BELL_SEQ);
 }
 
 /** REQ space on behalf of the main thread (which cannot block): while it is armed, wait on
@@ -177,7 +180,7 @@ function lend(e: Entry): void {
   Atomics.store(e.hdr, IN_MID_REPLY, mid);
   Atomics.store(e.hdr, IN_OWNER, OWNER_MAIN);
   e.lent = true;
-  ringBell();  // a main thread waiting on the doorbell drains the inbox and starts reading
+  ringBell(e);  // a main thread waiting on the doorbell drains the inbox and starts reading
 }
 
 const ids: number[] = [];
@@ -207,7 +210,7 @@ for (;;) {
     // ring after every publish: costs one load unless the main thread is parked
     for (let r = pump(e); r > 0; r = e.done ? 0 : pump(e)) {
       progress = true;
-      if (r === 2) ringBell();
+      if (r === 2) ringBell(e);
     }
     if (owner === OWNER_WANTED && !e.done) { lend(e); progress = true; }
   }

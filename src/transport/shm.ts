@@ -27,6 +27,8 @@ const SAFETY_MS = 50;
 export interface ShmChannelOptions {
   /** Bytes of the per-channel inbox between the spinner and the main thread (power of two, default 256 KiB). */
   inboxBytes?: number;
+  /** Replies wake the main thread through the addon's BellWatcher thread, not Atomics.waitAsync. */
+  nativeWake?: boolean;
 }
 
 export class ShmChannel implements Channel {
@@ -50,7 +52,7 @@ export class ShmChannel implements Channel {
       onData: (chunk) => { if (!this.closed) { this.delivered++; this.handlers.onData(chunk); } },
       onSpace: () => { if (this.armed) this.flush(); },
       onEnd: (why) => this.onInboxEnd(why),
-    }, opts.inboxBytes);
+    }, opts.inboxBytes, opts.nativeWake === true);
     lifeline.addCloseListener(this.onLifelineClose);
   }
 

@@ -36,32 +36,32 @@ describe.each(['shm', 'socket'] as const)('native adapter over %s', (transport) 
 });
 
 describe('native wake path', () => {
-  it('delivers shm replies through the watcher, not waitAsync, and hands back on free', async () => {
-    const ac = await connectWith(srv.socket, redisNativeAttach, { transport: 'shm' });
-    await cmd(ac, 'PING');  // the switch happens at the spinner's next wait
-    const before = Spinner.wakeCounts;
-    for (let i = 0; i < 20; i++) {
-      await pause(2);  // idle between commands: the main thread is parked when the reply comes
-      expect((await cmd(ac, 'INCR', 'nt:count'))!.integer).toBeGreaterThan(0);
-    }
-    const after = Spinner.wakeCounts;
-    expect(after.native - before.native).toBeGreaterThanOrEqual(10);
-    expect(after.waitAsync).toBe(before.waitAsync);
-
-    // A second context on the node adapter shares the spinner: it is woken natively too while
-    // the native one lives, and by waitAsync once the native one is gone.
-    const other = await connectWith(srv.socket, redisNodeAttach, { transport: 'shm' });
-    ac.free();
-    await cmd(other, 'PING');
-    const mid = Spinner.wakeCounts;
-    for (let i = 0; i < 10; i++) {
-      await pause(2);
-      await cmd(other, 'PING');
-    }
-    const end = Spinner.wakeCounts;
-    expect(end.native).toBe(mid.native);
-    expect(end.waitAsync - mid.waitAsync).toBeGreaterThanOrEqual(5);
-    other.free();
+  it('wakes its own channel through the watcher; a node context beside it keeps waitAsync', async () => {
+    const nat = await connectWith(srv.socket, redisNativeAttach, { transport: 'shm' });
+    const node = await connectWith(srv.socket, redisNodeAttach, { transport: 'shm' });
+    expect(Spinner.wakeStats.watcher).toBe(true);
+    const run = async (ac: typeof nat): Promise<{ native: number; waitAsync: number }> => {
+      const before = Spinner.wakeStats;
+      for (let i = 0; i < 20; i++) {
+        await pause(2);  // idle between commands: the main thread is parked when the reply comes
+        expect((await cmd(ac, 'INCR', 'nt:count'))!.integer).toBeGreaterThan(0);
+      }
+      const after = Spinner.wakeStats;
+      return { native: after.native - before.native, waitAsync: after.waitAsync - before.waitAsync };
+    };
+    const a = await run(nat);
+    expect(a.native).toBeGreaterThanOrEqual(10);
+    expect(a.waitAsync).toBe(0);
+    const b = await run(node);
+    expect(b.native).toBe(0);
+    expect(b.waitAsync).toBeGreaterThanOrEqual(10);
+    // The watcher thread lives while a native channel is registered.
+    nat.free();
+    const end = Date.now() + 5000;
+    while (Spinner.wakeStats.watcher && Date.now() < end) await pause(5);
+    expect(Spinner.wakeStats.watcher).toBe(false);
+    expect((await cmd(node, 'PING'))!.str).toBe('PONG');
+    node.free();
   });
 
   it('many contexts, interleaved replies: each callback runs once, in order', async () => {

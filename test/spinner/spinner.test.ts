@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { Segment } from '../../src/native/segment.js';
-import { Spinner, type InboxEnd } from '../../src/spinner/spinner.js';
+import { CLAIM_NO, Spinner, type InboxEnd } from '../../src/spinner/spinner.js';
+import { IN_OWNER, OWNER_MAIN, OWNER_WORKER } from '../../src/spinner/slots.js';
 
 const made: Segment[] = [];
 afterEach(() => { for (const s of made.splice(0)) { s.unlink(); s.close(); } });
@@ -203,6 +204,28 @@ describe('Spinner', () => {
     await until(() => chunks.join('') === ':1\r\n:2\r\n');
     await new Promise((r) => setTimeout(r, 20));
     expect(chunks.join('')).toBe(':1\r\n:2\r\n');
+    await sp.unregister(c.id);
+  });
+
+  it('a direct-read request withdrawn after the worker granted it hands REP back (no doorbell is left to do it)', async () => {
+    const { c, p } = pair();
+    const s = sink();
+    const sp = Spinner.get();
+    sp.register(c.id, s);
+    // Ask for REP and let the worker grant it.
+    expect(sp.claim(c.id)).toBe(CLAIM_NO);
+    const hdr = (sp as unknown as { regs: Map<number, { hdr: Int32Array }> }).regs.get(c.id)!.hdr;
+    const end = Date.now() + 5000;
+    while (Atomics.load(hdr, IN_OWNER) !== OWNER_MAIN && Date.now() < end) { /* no await: no drain can run */ }
+    expect(Atomics.load(hdr, IN_OWNER)).toBe(OWNER_MAIN);
+    await new Promise((r) => setTimeout(r, 20));  // the grant's doorbell is served while the request still stands
+    expect(Atomics.load(hdr, IN_OWNER)).toBe(OWNER_MAIN);
+    sp.release(c.id, false);  // withdrawn without claiming again
+    // REP must be the worker's again: a reply written now arrives through the doorbell.
+    p.write(Buffer.from('+late\r\n'));
+    p.wakeServer();
+    await until(() => s.text === '+late\r\n', 3000);
+    expect(Atomics.load(hdr, IN_OWNER)).toBe(OWNER_WORKER);
     await sp.unregister(c.id);
   });
 });
