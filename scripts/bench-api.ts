@@ -2,7 +2,7 @@
 // one run with the configurations interleaved round by round (the host is shared and noisy:
 // compare rows of the same run, not across runs).
 //
-// Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000] [--only 'busy-poll adapter shm']
+// Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000] [--only 'shm,ioredis']
 import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -128,9 +128,11 @@ async function main(): Promise<void> {
     runners.push(await ioredisRunner(sock));
     const onlyAt = process.argv.indexOf('--only');
     if (onlyAt > 0) {
-      const want = process.argv[onlyAt + 1] ?? '';
+      // comma-separated: keep the rows whose "name transport" contains any of them
+      const wants = (process.argv[onlyAt + 1] ?? '').split(',').map((w) => w.trim()).filter(Boolean);
       for (let i = runners.length - 1; i >= 0; i--) {
-        if (!`${runners[i]!.name} ${runners[i]!.transport}`.includes(want)) { runners[i]!.close(); runners.splice(i, 1); }
+        const label = `${runners[i]!.name} ${runners[i]!.transport}`;
+        if (!wants.some((w) => label.includes(w))) { runners[i]!.close(); runners.splice(i, 1); }
       }
     }
     const samples = runners.map(() => [] as number[]);
