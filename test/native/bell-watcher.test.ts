@@ -90,7 +90,7 @@ describe('BellWatcher', () => {
     w.close();
     w.close();
     expect(w.isClosed()).toBe(true);
-    const before = ctrl[0];
+    const before = ctrl[0]!;
     addon.ringControl(ctrl, 0);
     await tick(30);
     // the call queued before close() may still run once (the JS side ignores a closed watcher's calls)
