@@ -37,10 +37,24 @@ describe('LOADING over a ring session', () => {
   const servers: RedisServer[] = [];
   afterAll(async () => { for (const s of servers) await s.stop(); });
 
-  it('during DEBUG RELOAD: -LOADING and loading-ok replies as on the socket, then the data', async () => {
+  /** A server with the module, debug commands, a slow load and KEYS keys. */
+  async function populatedServer(): Promise<RedisServer> {
     const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
     servers.push(srv);
     expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
+    return srv;
+  }
+
+  /** A ring session on `srv`, open. */
+  async function openSession(srv: RedisServer): Promise<Cli> {
+    const c = new Cli(srv, { timeoutMs: 15000 });
+    c.send('open');
+    await c.waitTag('O', 1);
+    return c;
+  }
+
+  it('during DEBUG RELOAD: -LOADING and loading-ok replies as on the socket, then the data', async () => {
+    const srv = await populatedServer();
     expect(await srv.command('ACL', 'SETUSER', 'noget', 'on', 'nopass', '+@all', '-get', '~*', '&*')).toBe('+OK\r\n');
     const ring = new Cli(srv, { timeoutMs: 15000 });
     const limited = new Cli(srv, { timeoutMs: 15000 });
@@ -91,14 +105,8 @@ describe('LOADING over a ring session', () => {
   });
 
   it('PUBLISH waits for the end of the load, and the commands behind it; a hostile session closes during the load', async () => {
-    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
-    servers.push(srv);
-    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
-    const ring = new Cli(srv, { timeoutMs: 15000 });
-    const other = new Cli(srv, { timeoutMs: 15000 });
-    const hostile = new Cli(srv, { timeoutMs: 15000 });
-    for (const c of [ring, other, hostile]) c.send('open');
-    for (const c of [ring, other, hostile]) await c.waitTag('O', 1);
+    const srv = await populatedServer();
+    const [ring, other, hostile] = await Promise.all([openSession(srv), openSession(srv), openSession(srv)]);
 
     const reload = await startReload(srv);
     ring.send(line('cmd', 'PUBLISH', 'ch', 'm'), line('cmd', 'ECHO', 'behind'), 'wait');
@@ -119,12 +127,8 @@ describe('LOADING over a ring session', () => {
   });
 
   it('a serving thread already blocked in the module lock when the load starts is served during the load', async () => {
-    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
-    servers.push(srv);
-    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
-    const ring = new Cli(srv, { timeoutMs: 15000 });
-    ring.send('open');
-    await ring.waitTag('O', 1);
+    const srv = await populatedServer();
+    const ring = await openSession(srv);
     // one pipeline: the main thread sleeps with the lock, then goes straight into the load
     let finished = false;
     const sleepThenReload = new Promise<string>((res, rej) => {
@@ -145,12 +149,8 @@ describe('LOADING over a ring session', () => {
   });
 
   it('a pipeline running across the start and the end of a load: every reply, in order', async () => {
-    const srv = await startRedis({ args: ['--enable-debug-command', 'yes', ...SLOW_LOAD] });
-    servers.push(srv);
-    expect(await srv.command('DEBUG', 'POPULATE', KEYS, 'key')).toBe('+OK\r\n');
-    const ring = new Cli(srv, { timeoutMs: 15000 });
-    ring.send('open');
-    await ring.waitTag('O', 1);
+    const srv = await populatedServer();
+    const ring = await openSession(srv);
     const N = 250;                                  // ~5 ms apart: before, during and after the load
     const script: string[] = [];
     for (let i = 0; i < N; i++) script.push(line('cmd', 'ECHO', `e${i}`), line('cmd', 'GET', 'key:7'), 'wait', line('sleep', '5'));
