@@ -2,8 +2,9 @@
 // channels with it, waits for its doorbell with Atomics.waitAsync and drains each channel's
 // inbox into its sink. A channel registered with nativeWake (the native adapter's) rings a
 // second doorbell instead, which a native thread of the addon (BellWatcher) waits on and
-// reports through a ThreadSafeFunction; that thread runs while such a channel is registered. The worker exists only while at least one channel is
-// registered, and is unref'd so it never keeps the process alive.
+// reports through a ThreadSafeFunction; that thread runs while such a channel is registered.
+// The worker exists only while at least one channel is registered, and is unref'd so it
+// never keeps the process alive.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -112,7 +113,6 @@ export class Spinner {
       ? { native: s.nativeBells, waitAsync: s.asyncBells, watcher: s.watcher !== undefined }
       : { native: 0, waitAsync: 0, watcher: false };
   }
-
 
   /** Registered channels of the live spinner (0 when no worker runs). */
   static get channelCount(): number { return Spinner.current && !Spinner.current.stopped ? Spinner.current.regs.size : 0; }
