@@ -2,10 +2,13 @@
 // optionally with the redis-shm module loaded, and always tears it down.
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/cli/server.js';
+
+export { freePort };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MODULE_PATH = join(ROOT, 'native', 'module', 'redis-shm.so');
@@ -52,19 +55,6 @@ export function requireRedisServer(): void {
     throw new Error(`redis-server >= 7.0 is required (found: ${out.trim()}); install Debian's "redis-server" package`);
   }
   checked = true;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Encode a command as RESP multibulk. */
