@@ -4,7 +4,6 @@
 // deliver by themselves on Node's loop; what the caller owns is the polling and the timer.)
 import type { AsyncAdapterHooks, AsyncAdapterTarget } from '../src/async/adapter.js';
 import type { AsyncContext } from '../src/async/context.js';
-import { Spinner } from '../src/spinner/spinner.js';
 
 interface PollHooks extends AsyncAdapterHooks {
   tick(): number;
@@ -23,9 +22,7 @@ export function redisPollAttach(ac: AsyncContext): number {
       tick() {
         let did = 0;
         if (reading) {
-          target.handleRead();
-          // The shm channel has no poll() of its own yet: pull the spinner's inboxes directly.
-          if (Spinner.channelCount > 0) Spinner.get().poll();
+          target.handleRead();  // pulls this context's shm inbox (ShmChannel.poll)
           did = 1;
         }
         if (performance.now() >= due) {
