@@ -230,18 +230,25 @@ export class Spinner {
     // re-check before waiting) drains, and drain() bounces a grant nobody wants. But the
     // grant may have landed already, its doorbell spent: then no drain is coming. Bounce it
     // now (after the current delivery, if one is on the stack: order).
-    if (reg.draining) queueMicrotask(() => this.bounceIfGranted(reg));
-    else this.bounceIfGranted(reg);
+    const bounce = (): void => {
+      if (!reg.draining && !this.stopped && this.regs.get(reg.id) === reg) this.bounceGrant(reg);
+    };
+    if (reg.draining) queueMicrotask(bounce);
+    else bounce();
   }
 
-  /** The worker lent REP (OWNER_MAIN) but the main thread no longer wants it: take the
-   *  inbox as it stands and hand REP straight back. */
-  private bounceIfGranted(reg: Registration): void {
-    if (reg.want || reg.direct || reg.ended || reg.draining || this.stopped || this.regs.get(reg.id) !== reg) return;
+  /** The worker lent REP (OWNER_MAIN) but the main thread no longer wants it: take the inbox
+   *  as it stands and hand REP straight back. True if it did. The one bounce, for drain()
+   *  (the grant's doorbell) and release() (a grant whose doorbell was spent already); never
+   *  called from inside a delivery. `status`: IN_STATUS (an SC load unless drain() passes the
+   *  one it loaded first); a closed or released channel has no grant to bounce. */
+  private bounceGrant(reg: Registration, status = Atomics.load(reg.hdr, IN_STATUS)): boolean {
+    if (reg.want || reg.direct || status !== STATUS_ACTIVE) return false;
     // SC load: OWNER_MAIN is stored by the worker after IN_WRITTEN and IN_MID_REPLY
-    if (Atomics.load(reg.hdr, IN_OWNER) !== OWNER_MAIN) return;
+    if (Atomics.load(reg.hdr, IN_OWNER) !== OWNER_MAIN) return false;
     const mid = this.takeOver(reg) === CLAIM_MID_REPLY;
     this.giveBack(reg, mid);
+    return true;
   }
 
   private takeOver(reg: Registration): number {
@@ -424,13 +431,8 @@ export class Spinner {
       const sink = reg.sink;
       if (sink?.onSpace) this.guard(() => sink.onSpace!());
     }
-    // The worker granted a direct-read request that was withdrawn since: take the inbox, give REP back.
-    // SC load: see claim()
-    if (!reg.want && !reg.direct && status === STATUS_ACTIVE && Atomics.load(reg.hdr, IN_OWNER) === OWNER_MAIN) {
-      const mid = this.takeOver(reg) === CLAIM_MID_REPLY;
-      this.giveBack(reg, mid);
-      delivered = true;
-    }
+    // The worker granted a direct-read request that was withdrawn since.
+    if (this.bounceGrant(reg, status)) delivered = true;
     if (status === STATUS_RELEASED) {
       this.regs.delete(reg.id);
       if (reg.native && --this.nativeRegs === 0) this.closeWatcher();  // the worker no longer rings for it
