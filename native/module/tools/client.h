@@ -1,7 +1,7 @@
 /*
  * client.h -- the client side of docs/protocol.md in a few functions, shared by the
- * test driver (shm-cli) and the measurement tool (shm-bench). Test tooling only: the
- * product's client is the Node addon in native/addon.
+ * test drivers (shm-cli, test/reliability/tools/hostile.c) and the measurement tool
+ * (shm-bench). Test tooling only: the product's client is the Node addon in native/addon.
  */
 #ifndef REDIS_SHM_TOOLS_CLIENT_H
 #define REDIS_SHM_TOOLS_CLIENT_H
@@ -125,20 +125,120 @@ static size_t tool_encode(char **out, int argc, char **argv, const size_t *lens)
     return at;
 }
 
-/* Writes all bytes, then reads one complete reply into buf (cap bytes). Returns its length or -1. */
-static ssize_t tool_sock_roundtrip(int s, const char *req, size_t n, char *buf, size_t cap, int timeout_ms) {
+/* A growable byte buffer (malloc'd): replies read but not yet consumed. */
+typedef struct tool_buf { char *p; size_t len, cap; } tool_buf;
+
+/* Appends n bytes; exits (3) when out of memory. */
+static inline void tool_buf_add(tool_buf *b, const char *p, size_t n) {
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2;
+        b->p = realloc(b->p, b->cap);
+        if (!b->p) { fprintf(stderr, "out of memory\n"); exit(3); }
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+/* Writes all bytes, then reads one complete reply into b (grown as needed; earlier
+ * contents dropped). Returns its length, -2 on timeout, -1 on other failures. */
+static ssize_t tool_sock_roundtrip(int s, const char *req, size_t n, tool_buf *b, int timeout_ms) {
     if (n && write(s, req, n) != (ssize_t)n) return -1;
-    size_t len = 0;
+    b->len = 0;
     for (;;) {
         struct pollfd pfd = {s, POLLIN, 0};
-        if (poll(&pfd, 1, timeout_ms) <= 0) return -1;
-        ssize_t r = read(s, buf + len, cap - len);
+        int pr = poll(&pfd, 1, timeout_ms);
+        if (pr <= 0) return pr == 0 ? -2 : -1;
+        if (b->len == b->cap) {
+            b->cap = b->cap ? b->cap * 2 : 4096;
+            b->p = realloc(b->p, b->cap);
+            if (!b->p) return -1;
+        }
+        ssize_t r = read(s, b->p + b->len, b->cap - b->len);
         if (r <= 0) return -1;
-        len += (size_t)r;
-        size_t l = tool_reply_len(buf, len);
+        b->len += (size_t)r;
+        size_t l = tool_reply_len(b->p, b->len);
         if (l) return (ssize_t)l;
-        if (len == cap) return -1;
     }
+}
+
+/* Sends SHM.OPEN for segment g (with a token one nibble off when `badtoken`), reads the
+ * reply into b, then unlinks the name (ENOENT once the server claimed it). Returns the
+ * reply's length or < 0 as tool_sock_roundtrip. */
+static ssize_t tool_send_open(int s, tool_seg *g, int badtoken, tool_buf *b, int timeout_ms) {
+    if (badtoken) g->token_hex[0] = g->token_hex[0] == '0' ? '1' : '0';
+    char cmd[] = "SHM.OPEN", ver[] = "1";
+    char *argv[4] = {cmd, ver, g->name, g->token_hex};
+    size_t lens[4] = {8, 1, strlen(g->name), 32};
+    char *m;
+    size_t n = tool_encode(&m, 4, argv, lens);
+    ssize_t l = tool_sock_roundtrip(s, m, n, b, timeout_ms);
+    free(m);
+    shm_unlink(g->name);
+    return l;
+}
+
+/* Test drivers (shm-cli, hostile.c): directive lines and reply output. */
+
+/* Prints "TAG <hex bytes>" on a line of its own and flushes. */
+static inline void tool_print_hex(char tag, const char *p, size_t n) {
+    printf("%c ", tag);
+    for (size_t i = 0; i < n; i++) printf("%02x", (unsigned char)p[i]);
+    printf("\n");
+    fflush(stdout);
+}
+
+/* Unescapes a directive token in place (\s \r \n \t \xHH, \ before anything else keeps
+ * that character); returns its length, which may now include NUL bytes. */
+static inline size_t tool_unescape(char *t) {
+    size_t o = 0;
+    for (size_t i = 0; t[i]; i++) {
+        if (t[i] != '\\' || !t[i + 1]) { t[o++] = t[i]; continue; }
+        char e = t[++i];
+        if (e == 's') t[o++] = ' ';
+        else if (e == 'r') t[o++] = '\r';
+        else if (e == 'n') t[o++] = '\n';
+        else if (e == 't') t[o++] = '\t';
+        else if (e == 'x' && t[i + 1] && t[i + 2]) {
+            char h[3] = {t[i + 1], t[i + 2], 0};
+            t[o++] = (char)strtol(h, NULL, 16);
+            i += 2;
+        } else t[o++] = e;
+    }
+    return o;
+}
+
+/* Splits a directive line on spaces into at most max unescaped tokens; returns how many. */
+static inline int tool_split(char *line, char **tok, size_t *lens, int max) {
+    int n = 0;
+    for (char *s = strtok(line, " "); s && n < max; s = strtok(NULL, " ")) {
+        tok[n] = s;
+        lens[n] = tool_unescape(s);
+        n++;
+    }
+    return n;
+}
+
+/* Moves what REP holds into acc and prints every complete reply ("R <hex>"). Returns how
+ * many replies it printed, or -1 when REP is corrupt. */
+static inline long tool_drain_replies(shm_ring *rep, tool_buf *acc) {
+    char tmp[65536];
+    for (;;) {
+        int64_t r = shm_ring_read(rep, tmp, sizeof tmp);
+        if (r < 0) return -1;
+        if (r == 0) break;
+        tool_buf_add(acc, tmp, (size_t)r);
+    }
+    shm_ring_wake_producer(rep);
+    size_t at = 0, l;
+    long printed = 0;
+    while (at < acc->len && (l = tool_reply_len(acc->p + at, acc->len - at)) > 0) {
+        tool_print_hex('R', acc->p + at, l);
+        printed++;
+        at += l;
+    }
+    memmove(acc->p, acc->p + at, acc->len - at);
+    acc->len -= at;
+    return printed;
 }
 
 #endif

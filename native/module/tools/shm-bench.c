@@ -24,6 +24,7 @@ static int replica_port;
 static int no_tcp;   /* -n: ping mode without the interleaved tcp round trips */   /* -R: a replica of the server, for the `replica` mode */   /* -g: pause between round trips, so the server parks */
 static tool_seg g;
 static int sock;
+static tool_buf sreply;   /* the last socket reply */
 
 static void die(const char *m) { fprintf(stderr, "shm-bench: %s (%s)\n", m, strerror(errno)); exit(1); }
 
@@ -76,15 +77,8 @@ static void ring_replies(long count) {
 
 static void open_session(void) {
     if (tool_seg_create(&g, 1 << 20, 1 << 20) != 0) die("segment");
-    char ver[] = "1", cmd[] = "SHM.OPEN";
-    char *t[4] = {cmd, ver, g.name, g.token_hex};
-    size_t l[4] = {8, 1, strlen(g.name), 32};
-    char *m, b[1024];
-    size_t n = tool_encode(&m, 4, t, l);
-    ssize_t r = tool_sock_roundtrip(sock, m, n, b, sizeof b, 5000);
-    free(m);
-    shm_unlink(g.name);
-    if (r < 0 || b[0] == '-') { fprintf(stderr, "open failed: %.*s\n", (int)(r > 0 ? r : 0), b); exit(1); }
+    ssize_t r = tool_send_open(sock, &g, 0, &sreply, 5000);
+    if (r < 0 || sreply.p[0] == '-') { fprintf(stderr, "open failed: %.*s\n", (int)(r > 0 ? r : 0), sreply.p ? sreply.p : ""); exit(1); }
 }
 
 static uint64_t *samples(long n) {
@@ -96,14 +90,13 @@ static uint64_t *samples(long n) {
 static void bench_ping(long n) {
     const char *ping = "*1\r\n$4\r\nPING\r\n";
     uint64_t *ring = samples(n), *tcp = samples(n);
-    char b[256];
     for (long i = 0; i < n; i++) {
         if (gap_us) usleep((useconds_t)(gap_us ? (uint64_t)rand() % (uint64_t)gap_us : 0));
         uint64_t t0 = shm_now_ns();
         ring_send(ping, 14);
         ring_replies(1);
         uint64_t t1 = shm_now_ns();
-        if (!no_tcp && tool_sock_roundtrip(sock, ping, 14, b, sizeof b, 5000) < 0) die("socket");
+        if (!no_tcp && tool_sock_roundtrip(sock, ping, 14, &sreply, 5000) < 0) die("socket");
         uint64_t t2 = shm_now_ns();
         ring[i] = t1 - t0;
         tcp[i] = t2 - t1;
@@ -119,7 +112,6 @@ static void bench_blpop(long n) {
     const char *blpop = "*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n";
     const char *lpush = "*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n";
     uint64_t *ring = samples(n), *tcp = samples(n);
-    char b[256];
     for (long i = 0; i < 2 * n; i++) {
         if (write(s2, blpop, strlen(blpop)) < 0) die("write");
         usleep(2000);   /* let the BLPOP block */
@@ -127,8 +119,8 @@ static void bench_blpop(long n) {
         if (i % 2 == 0) {
             ring_send(lpush, strlen(lpush));
             ring_replies(1);
-        } else if (tool_sock_roundtrip(sock, lpush, strlen(lpush), b, sizeof b, 5000) < 0) die("socket");
-        if (tool_sock_roundtrip(s2, "", 0, b, sizeof b, 5000) < 0) die("blpop reply");
+        } else if (tool_sock_roundtrip(sock, lpush, strlen(lpush), &sreply, 5000) < 0) die("socket");
+        if (tool_sock_roundtrip(s2, "", 0, &sreply, 5000) < 0) die("blpop reply");
         (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
     }
     report("ring LPUSH -> BLPOP client served", ring, (size_t)n);
@@ -139,9 +131,8 @@ static void bench_blpop(long n) {
 static void bench_publish(long n) {
     int s2 = tool_connect(port, NULL);
     if (s2 < 0) die("connect");
-    char b[512];
     const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n";
-    if (tool_sock_roundtrip(s2, sub, strlen(sub), b, sizeof b, 5000) < 0) die("subscribe");
+    if (tool_sock_roundtrip(s2, sub, strlen(sub), &sreply, 5000) < 0) die("subscribe");
     const char *pub = "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n";
     uint64_t *ring = samples(n), *tcp = samples(n);
     for (long i = 0; i < 2 * n; i++) {
@@ -150,8 +141,8 @@ static void bench_publish(long n) {
         if (i % 2 == 0) {
             ring_send(pub, strlen(pub));
             ring_replies(1);
-        } else if (tool_sock_roundtrip(sock, pub, strlen(pub), b, sizeof b, 5000) < 0) die("socket");
-        if (tool_sock_roundtrip(s2, "", 0, b, sizeof b, 5000) < 0) die("message");
+        } else if (tool_sock_roundtrip(sock, pub, strlen(pub), &sreply, 5000) < 0) die("socket");
+        if (tool_sock_roundtrip(s2, "", 0, &sreply, 5000) < 0) die("message");
         (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
     }
     report("ring PUBLISH -> subscriber receives", ring, (size_t)n);
@@ -219,11 +210,10 @@ static void bench_pipeline(long n) {
 static void bench_replica(long n) {
     int r = tool_connect(replica_port, NULL);
     if (r < 0) die("connect replica");
-    char b[512];
     const char *cfg = "*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$22\r\nnotify-keyspace-events\r\n$2\r\nK$\r\n";
-    if (tool_sock_roundtrip(r, cfg, strlen(cfg), b, sizeof b, 5000) < 0) die("config");
+    if (tool_sock_roundtrip(r, cfg, strlen(cfg), &sreply, 5000) < 0) die("config");
     const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$19\r\n__keyspace@0__:repl\r\n";
-    if (tool_sock_roundtrip(r, sub, strlen(sub), b, sizeof b, 5000) < 0) die("subscribe");
+    if (tool_sock_roundtrip(r, sub, strlen(sub), &sreply, 5000) < 0) die("subscribe");
     const char *set = "*3\r\n$3\r\nSET\r\n$4\r\nrepl\r\n$1\r\nx\r\n";
     uint64_t *ring = samples(n), *tcp = samples(n);
     for (long i = 0; i < 2 * n; i++) {
@@ -232,8 +222,8 @@ static void bench_replica(long n) {
         if (i % 2 == 0) {
             ring_send(set, strlen(set));
             ring_replies(1);
-        } else if (tool_sock_roundtrip(sock, set, strlen(set), b, sizeof b, 5000) < 0) die("socket");
-        if (tool_sock_roundtrip(r, "", 0, b, sizeof b, 5000) < 0) die("keyspace event");
+        } else if (tool_sock_roundtrip(sock, set, strlen(set), &sreply, 5000) < 0) die("socket");
+        if (tool_sock_roundtrip(r, "", 0, &sreply, 5000) < 0) die("keyspace event");
         (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
     }
     report("ring SET -> applied on replica", ring, (size_t)n);

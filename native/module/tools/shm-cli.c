@@ -23,79 +23,30 @@
  * Usage: shm-cli (-p PORT | -s UNIXSOCKET) [-q REQ_CAP] [-r REP_CAP] [-t TIMEOUT_MS]
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-#include "shm_ring.h"
 #include "client.h"
 
-static int sock = -1, segfd = -1;
-static uint8_t *seg;
-static uint64_t seg_size, req_cap = 65536, rep_cap = 65536;
-static shm_segment_header *hdr;
-static shm_ring req, rep;
-static char name[64];
+static int sock = -1;
+static uint64_t req_cap = 65536, rep_cap = 65536;
+static tool_seg g;   /* g.base == NULL until open */
 static long long expected, timeout_ms = 5000;
-static char *rbuf;
-static size_t rlen, rcap;
+static tool_buf rbuf;   /* reply bytes not yet printed */
+static tool_buf sbuf;   /* the last socket reply */
 
 static void die(const char *m) { fprintf(stderr, "shm-cli: %s (%s)\n", m, strerror(errno)); exit(1); }
 
-static void print_hex(char tag, const char *p, size_t n) {
-    printf("%c ", tag);
-    for (size_t i = 0; i < n; i++) printf("%02x", (unsigned char)p[i]);
-    printf("\n");
-    fflush(stdout);
-}
-
-#define reply_len tool_reply_len
-
-static void rbuf_add(const char *p, size_t n) {
-    if (rlen + n > rcap) {
-        rcap = (rlen + n) * 2;
-        rbuf = realloc(rbuf, rcap);
-        if (!rbuf) die("oom");
-    }
-    memcpy(rbuf + rlen, p, n);
-    rlen += n;
-}
-
-/* Moves what REP holds into rbuf and prints every complete reply. Returns -1 on corruption. */
+/* Prints every complete reply REP holds. Returns -1 on corruption. */
 static int drain_rep(void) {
-    char tmp[65536];
-    for (;;) {
-        int64_t r = shm_ring_read(&rep, tmp, sizeof tmp);
-        if (r < 0) return -1;
-        if (r == 0) break;
-        rbuf_add(tmp, (size_t)r);
-    }
-    shm_ring_wake_producer(&rep);
-    size_t at = 0, l;
-    while (at < rlen && (l = reply_len(rbuf + at, rlen - at)) > 0) {
-        print_hex('R', rbuf + at, l);
-        expected--;
-        at += l;
-    }
-    memmove(rbuf, rbuf + at, rlen - at);
-    rlen -= at;
+    long n = tool_drain_replies(&g.rep, &rbuf);
+    if (n < 0) return -1;
+    expected -= n;
     return 0;
 }
 
 /* acquire: pairs with the server's release store of CLOSED, so close_reason is valid */
-static int is_closed(void) { return __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED; }
+static int is_closed(void) { return __atomic_load_n(&g.hdr->state, __ATOMIC_ACQUIRE) == SHM_STATE_CLOSED; }
 
 static void print_state(void) {
-    printf("T %u %u\n", __atomic_load_n(&hdr->state, __ATOMIC_ACQUIRE), hdr->close_reason);   /* acquire: as above */
+    printf("T %u %u\n", __atomic_load_n(&g.hdr->state, __ATOMIC_ACQUIRE), g.hdr->close_reason);   /* acquire: as above */
     fflush(stdout);
 }
 
@@ -106,7 +57,7 @@ static int wait_replies(void) {
         if (expected <= 0) break;
         if (is_closed()) { drain_rep(); if (expected > 0) { print_state(); return -1; } break; }
         if (shm_now_ns() > deadline) { fprintf(stderr, "shm-cli: timeout, %lld replies missing\n", expected); exit(2); }
-        shm_ring_wait_data(&rep, 20000, 10000000);
+        shm_ring_wait_data(&g.rep, 20000, 10000000);
     }
     return 0;
 }
@@ -114,89 +65,35 @@ static int wait_replies(void) {
 static void req_write(const char *p, size_t n) {
     uint64_t deadline = shm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
     while (n) {
-        int64_t w = shm_ring_write(&req, p, n);
+        int64_t w = shm_ring_write(&g.req, p, n);
         if (w < 0) die("REQ corrupt");
         p += w;
         n -= (size_t)w;
-        shm_ring_wake_consumer(&req);
+        shm_ring_wake_consumer(&g.req);
         if (n) {
             if (drain_rep() < 0) die("REP corrupt");
             if (is_closed()) { print_state(); return; }
             if (shm_now_ns() > deadline) { fprintf(stderr, "shm-cli: timeout writing\n"); exit(2); }
-            shm_ring_wait_space(&req, 1, 20000, 1000000);
+            shm_ring_wait_space(&g.req, 1, 20000, 1000000);
         }
     }
 }
 
-/* Socket: send bytes, read one complete reply. */
-static void sock_roundtrip(const char *req_bytes, size_t n) {
-    if (write(sock, req_bytes, n) != (ssize_t)n) die("socket write");
-    char *b = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) { cap = cap ? cap * 2 : 4096; b = realloc(b, cap); }
-        struct pollfd pfd = {sock, POLLIN, 0};
-        if (poll(&pfd, 1, (int)timeout_ms) <= 0) { fprintf(stderr, "shm-cli: socket timeout\n"); exit(2); }
-        ssize_t r = read(sock, b + len, cap - len);
-        if (r <= 0) die("socket read");
-        len += (size_t)r;
-        size_t l = reply_len(b, len);
-        if (l) { print_hex('S', b, l); break; }
-    }
-    free(b);
+/* Exits 2 on a timeout, 1 on another socket failure. */
+static void check_sock(ssize_t l, const char *what) {
+    if (l == -2) { fprintf(stderr, "shm-cli: %s timeout\n", what); exit(2); }
+    if (l < 0) die(what);
 }
-
-static size_t unescape(char *t) {
-    size_t o = 0;
-    for (size_t i = 0; t[i]; i++) {
-        if (t[i] == '\\' && t[i + 1]) {
-            char e = t[++i];
-            if (e == 's') t[o++] = ' ';
-            else if (e == 'r') t[o++] = '\r';
-            else if (e == 'n') t[o++] = '\n';
-            else if (e == 't') t[o++] = '\t';
-            else if (e == 'x' && t[i + 1] && t[i + 2]) {
-                char h[3] = {t[i + 1], t[i + 2], 0};
-                t[o++] = (char)strtol(h, NULL, 16);
-                i += 2;
-            } else t[o++] = e;
-        } else t[o++] = t[i];
-    }
-    return o;
-}
-
-static char *encode(char **tok, size_t *lens, int n, size_t *outlen) {
-    char *o;
-    *outlen = tool_encode(&o, n, tok, lens);
-    return o;
-}
-
-static tool_seg g;
 
 static void do_open(int badtoken) {
     if (tool_seg_create(&g, req_cap, rep_cap) != 0) die("segment");
-    segfd = g.fd;
-    seg = g.base;
-    seg_size = g.size;
-    hdr = g.hdr;
-    req = g.req;
-    rep = g.rep;
-    strcpy(name, g.name);
-    if (badtoken) g.token_hex[0] = g.token_hex[0] == '0' ? '1' : '0';
-    char ver[] = "1";
-    char cmdname[] = "SHM.OPEN";
-    char *t[4] = {cmdname, ver, name, g.token_hex};
-    size_t l[4] = {8, 1, strlen(name), 32};
-    char *m;
-    size_t n = tool_encode(&m, 4, t, l);
-    printf("N %s\n", name);
+    printf("N %s\n", g.name);
     fflush(stdout);
-    char b[1024];
-    ssize_t rl = tool_sock_roundtrip(sock, m, n, b, sizeof b, (int)timeout_ms);
-    free(m);
-    if (rl < 0) { fprintf(stderr, "shm-cli: open failed\n"); exit(2); }
-    print_hex('O', b, (size_t)rl);
-    shm_unlink(name);   /* ENOENT once the server claimed it: fine */
+    tool_buf b = {0};
+    ssize_t l = tool_send_open(sock, &g, badtoken, &b, (int)timeout_ms);
+    if (l < 0) { fprintf(stderr, "shm-cli: open failed\n"); exit(2); }
+    tool_print_hex('O', b.p, (size_t)l);
+    free(b.p);
 }
 
 int main(int argc, char **argv) {
@@ -220,27 +117,24 @@ int main(int argc, char **argv) {
         if (line[ll - 1] == '\n') line[--ll] = 0;
         char *tok[4096];
         size_t lens[4096];
-        int n = 0;
-        for (char *s = strtok(line, " "); s && n < 4096; s = strtok(NULL, " ")) {
-            tok[n] = s;
-            lens[n] = unescape(s);
-            n++;
-        }
+        int n = tool_split(line, tok, lens, 4096);
         if (n == 0) continue;
         const char *d = tok[0];
         if (!strcmp(d, "sock")) {
-            size_t len;
-            char *m = encode(tok + 1, lens + 1, n - 1, &len);
-            sock_roundtrip(m, len);
+            char *m;
+            size_t len = tool_encode(&m, n - 1, tok + 1, lens + 1);
+            ssize_t l = tool_sock_roundtrip(sock, m, len, &sbuf, (int)timeout_ms);
+            check_sock(l, "socket");
+            tool_print_hex('S', sbuf.p, (size_t)l);
             free(m);
         } else if (!strcmp(d, "open")) {
             do_open(n > 1 && !strcmp(tok[1], "badtoken"));
-        } else if (!seg) {
+        } else if (!g.base) {
             fprintf(stderr, "shm-cli: %s before open\n", d);
             return 1;
         } else if (!strcmp(d, "cmd")) {
-            size_t len;
-            char *m = encode(tok + 1, lens + 1, n - 1, &len);
+            char *m;
+            size_t len = tool_encode(&m, n - 1, tok + 1, lens + 1);
             expected++;
             req_write(m, len);
             free(m);
@@ -256,40 +150,40 @@ int main(int argc, char **argv) {
             uint64_t deadline = shm_now_ns() + (uint64_t)timeout_ms * 1000000ull;
             while (!is_closed() && shm_now_ns() < deadline) {
                 drain_rep();
-                shm_ring_wait_data(&rep, 0, 5000000);
+                shm_ring_wait_data(&g.rep, 0, 5000000);
             }
             drain_rep();
             print_state();
         } else if (!strcmp(d, "truncate")) {
-            if (ftruncate(segfd, n > 1 ? atoll(tok[1]) : 0) != 0) die("truncate");
+            if (ftruncate(g.fd, n > 1 ? atoll(tok[1]) : 0) != 0) die("truncate");
         } else if (!strcmp(d, "scribble")) {
             /* REP head past the server's tail: the server must see corruption, not overflow */
-            __atomic_store_n(&hdr->rep.head, 0x7fffffffffffull, __ATOMIC_RELEASE);
-            __atomic_store_n(&hdr->req.tail, 0x7fffffffffffull, __ATOMIC_RELEASE);   /* release: like a real publish */
-            shm_ring_wake_consumer(&req);
+            __atomic_store_n(&g.hdr->rep.head, 0x7fffffffffffull, __ATOMIC_RELEASE);
+            __atomic_store_n(&g.hdr->req.tail, 0x7fffffffffffull, __ATOMIC_RELEASE);   /* release: like a real publish */
+            shm_ring_wake_consumer(&g.req);
         } else if (!strcmp(d, "clientclose")) {
-            __atomic_store_n(&hdr->close_reason, SHM_CLOSE_CLIENT, __ATOMIC_RELAXED);   /* relaxed: published by the release below */
-            __atomic_store_n(&hdr->state, SHM_STATE_CLOSED, __ATOMIC_RELEASE);            /* release: reason first */
+            __atomic_store_n(&g.hdr->close_reason, SHM_CLOSE_CLIENT, __ATOMIC_RELAXED);   /* relaxed: published by the release below */
+            __atomic_store_n(&g.hdr->state, SHM_STATE_CLOSED, __ATOMIC_RELEASE);            /* release: reason first */
             __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* full fence: state before the futex bump */
-            __atomic_fetch_add(&hdr->req.data_futex, 1, __ATOMIC_RELAXED);   /* relaxed: ordered by the fence */
-            shm_futex_wake(&hdr->req.data_futex, 1);
+            __atomic_fetch_add(&g.hdr->req.data_futex, 1, __ATOMIC_RELAXED);   /* relaxed: ordered by the fence */
+            shm_futex_wake(&g.hdr->req.data_futex, 1);
         } else if (!strcmp(d, "bumptail")) {
             /* release: like a real publish, though the bytes are gone with the truncation */
-            __atomic_store_n(&hdr->req.tail, req.pos + (uint64_t)atoll(tok[1]), __ATOMIC_RELEASE);
-            shm_ring_wake_consumer(&req);
+            __atomic_store_n(&g.hdr->req.tail, g.req.pos + (uint64_t)atoll(tok[1]), __ATOMIC_RELEASE);
+            shm_ring_wake_consumer(&g.req);
         } else if (!strcmp(d, "sleep")) {
             usleep((useconds_t)(atoll(tok[1]) * 1000));
         } else if (!strcmp(d, "disconnect")) {
             close(sock);
             sock = -1;
         } else if (!strcmp(d, "name")) {
-            printf("N %s\n", name);
+            printf("N %s\n", g.name);
         } else {
             fprintf(stderr, "shm-cli: unknown directive %s\n", d);
             return 1;
         }
         fflush(stdout);
     }
-    if (seg && expected > 0 && wait_replies() != 0) return 1;
+    if (g.base && expected > 0 && wait_replies() != 0) return 1;
     return 0;
 }

@@ -30,20 +30,7 @@
  * Usage: hostile -p PORT [-q REQ_CAP] [-r REP_CAP] [-t TIMEOUT_MS]. Exit 0 unless a
  * directive is malformed (1).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/random.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include "shm_ring.h"
 #include "tools/client.h"   /* the protocol helpers shm-cli and shm-bench use */
 
 static int sock = -1, fd = -1, truncated;
@@ -53,26 +40,8 @@ static uint64_t size, req_cap = 65536, rep_cap = 65536;
 static shm_segment_header *hdr;
 static shm_ring req, rep;
 static long long expected, timeout_ms = 5000;
-static char *acc;            /* reply bytes not yet printed */
-static size_t acc_len, acc_cap;
-
-static void out_hex(char tag, const char *p, size_t n) {
-    printf("%c ", tag);
-    for (size_t i = 0; i < n; i++) printf("%02x", (unsigned char)p[i]);
-    printf("\n");
-    fflush(stdout);
-}
-
-/* Length of one complete reply at p[0..n), 0 if incomplete. Enough for test replies. */
-static void acc_add(const char *p, size_t n) {
-    if (acc_len + n > acc_cap) {
-        acc_cap = (acc_len + n) * 2;
-        acc = realloc(acc, acc_cap);
-        if (!acc) exit(3);
-    }
-    memcpy(acc + acc_len, p, n);
-    acc_len += n;
-}
+static tool_buf acc;         /* reply bytes not yet printed */
+static tool_buf sreply;      /* the last socket reply */
 
 /* pread, so it works whatever happened to the mapping. */
 static int read_state(uint32_t *st, uint32_t *reason) {
@@ -98,22 +67,9 @@ static void print_state(void) {
 /* Moves REP bytes out and prints complete replies. -1 when REP is corrupt. */
 static int drain(void) {
     if (truncated || !base) return 0;
-    char tmp[65536];
-    for (;;) {
-        int64_t r = shm_ring_read(&rep, tmp, sizeof tmp);
-        if (r < 0) return -1;
-        if (r == 0) break;
-        acc_add(tmp, (size_t)r);
-    }
-    shm_ring_wake_producer(&rep);
-    size_t at = 0, l;
-    while (at < acc_len && (l = tool_reply_len(acc + at, acc_len - at)) > 0) {
-        out_hex('R', acc + at, l);
-        expected--;
-        at += l;
-    }
-    memmove(acc, acc + at, acc_len - at);
-    acc_len -= at;
+    long n = tool_drain_replies(&rep, &acc);
+    if (n < 0) return -1;
+    expected -= n;
     return 0;
 }
 
@@ -135,22 +91,10 @@ static size_t req_put(const char *p, size_t n) {
 
 /* Sends bytes on the socket and prints one reply (S), or "S -" when none came. */
 static void sock_cmd(const char *m, size_t n) {
-    if (sock < 0 || write(sock, m, n) != (ssize_t)n) { printf("S -\n"); fflush(stdout); return; }
-    size_t len = 0, cap = 1 << 16;
-    char *b = malloc(cap);
-    for (;;) {
-        struct pollfd pfd = {sock, POLLIN, 0};
-        if (poll(&pfd, 1, (int)timeout_ms) <= 0) break;
-        if (len == cap) b = realloc(b, cap *= 2);
-        ssize_t r = read(sock, b + len, cap - len);
-        if (r <= 0) break;
-        len += (size_t)r;
-        size_t l = tool_reply_len(b, len);
-        if (l) { out_hex('S', b, l); free(b); return; }
-    }
-    printf("S -\n");
+    ssize_t l = tool_sock_roundtrip(sock, m, n, &sreply, (int)timeout_ms);
+    if (l > 0) tool_print_hex('S', sreply.p, (size_t)l);
+    else printf("S -\n");
     fflush(stdout);
-    free(b);
 }
 
 static void do_open(int badtoken) {
@@ -162,38 +106,12 @@ static void do_open(int badtoken) {
     hdr = g.hdr;
     req = g.req;
     rep = g.rep;
-    if (badtoken) g.token_hex[0] = g.token_hex[0] == '0' ? '1' : '0';   /* one nibble off */
     printf("N %s\n", g.name);
-    char *argv[4] = {"SHM.OPEN", "1", g.name, g.token_hex};
-    size_t lens[4] = {8, 1, strlen(g.name), 32};
-    char *m;
-    size_t n = tool_encode(&m, 4, argv, lens);
-    char b[4096];
     /* at least 5 s: a loaded host must not turn a slow open into a refused one */
-    ssize_t l = tool_sock_roundtrip(sock, m, n, b, sizeof b, timeout_ms > 5000 ? (int)timeout_ms : 5000);
-    free(m);
-    if (l > 0) out_hex('O', b, (size_t)l);
+    ssize_t l = tool_send_open(sock, &g, badtoken, &sreply, timeout_ms > 5000 ? (int)timeout_ms : 5000);
+    if (l > 0) tool_print_hex('O', sreply.p, (size_t)l);
     else printf("O -\n");
-    shm_unlink(g.name);   /* ENOENT when the server claimed it */
     fflush(stdout);
-}
-
-static size_t unescape(char *t) {
-    size_t o = 0;
-    for (size_t i = 0; t[i]; i++) {
-        if (t[i] != '\\' || !t[i + 1]) { t[o++] = t[i]; continue; }
-        char e = t[++i];
-        if (e == 's') t[o++] = ' ';
-        else if (e == 'r') t[o++] = '\r';
-        else if (e == 'n') t[o++] = '\n';
-        else if (e == 't') t[o++] = '\t';
-        else if (e == 'x' && t[i + 1] && t[i + 2]) {
-            char h[3] = {t[i + 1], t[i + 2], 0};
-            t[o++] = (char)strtol(h, NULL, 16);
-            i += 2;
-        } else t[o++] = e;
-    }
-    return o;
 }
 
 int main(int argc, char **argv) {
@@ -214,12 +132,7 @@ int main(int argc, char **argv) {
     static size_t lens[1 << 16];
     while ((ll = getline(&line, &lcap, stdin)) > 0) {
         if (line[ll - 1] == '\n') line[--ll] = 0;
-        int n = 0;
-        for (char *s = strtok(line, " "); s && n < (1 << 16); s = strtok(NULL, " ")) {
-            tok[n] = s;
-            lens[n] = unescape(s);
-            n++;
-        }
+        int n = tool_split(line, tok, lens, 1 << 16);
         if (n == 0) continue;
         const char *d = tok[0];
         if (!strcmp(d, "sock")) {
