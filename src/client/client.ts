@@ -13,6 +13,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { AsyncContext } from '../async/context.js';
 import { redisAsyncConnect, redisAsyncConnectUnix } from '../async/api.js';
+import { commandName, word } from '../async/route.js';
 import { redisBusyPollAttach } from '../../adapters/busy-poll.js';
 import { installCommands, type CommandMethods } from '../commands/index.js';
 import { RedisError, ReplyError } from '../errors.js';
@@ -27,21 +28,21 @@ import { toValue, type ReplyValue } from './reply.js';
 /** Commands answered by a stream of messages: one promise cannot carry them. */
 const MULTI_REPLY = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor']);
 
-/** Why the client refuses a command before sending it, or undefined. */
-function refusal(args: CommandArg[], checkFormat = false): RedisError | undefined {
+/** The command's lowercase name, or why the client refuses it before sending it. */
+function vet(args: CommandArg[], checkFormat = false): string | RedisError {
   if (!Array.isArray(args) || args.length === 0) return new RedisError('ERR_ARGUMENT', 'a command needs at least its name');
   // a single command's bad argument is caught when it is issued; a batch checks up front
   if (checkFormat) {
     try { formatArgv(args); } catch (e) { return e instanceof RedisError ? e : new RedisError('ERR_ARGUMENT', String(e)); }
   }
-  const name = typeof args[0] === 'string' ? args[0].toLowerCase() : Buffer.from(args[0] as Uint8Array).toString('latin1').toLowerCase();
+  const name = commandName(args);
   if (MULTI_REPLY.has(name)) {
     return new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} is answered by a stream of messages, not one reply: use a Subscriber (createSubscriber / new Subscriber(client))${name === 'monitor' ? ' or the async API' : ''}`);
   }
-  if (name === 'client' && String(args[1]).toLowerCase() === 'reply' && String(args[2]).toLowerCase() !== 'on') {
+  if (name === 'client' && word(args[1]) === 'reply' && word(args[2]) !== 'on') {
     return new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their commands');
   }
-  return undefined;
+  return name;
 }
 
 export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
@@ -51,6 +52,8 @@ export type RawHandler = (reply: RedisReply | null) => void;
 
 interface Pending {
   args: CommandArg[];
+  /** The lowercase command name (for track()). */
+  name: string;
   resolve: (v: ReplyValue) => void;
   reject: (e: Error) => void;
   /** Resolve with the raw reply instead of converting (internal use). */
@@ -119,9 +122,9 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   /** Sends one command; resolves with its reply as JS values, rejects with ReplyError or RedisError. */
   sendCommand(args: CommandArg[]): Promise<ReplyValue> {
-    const bad = refusal(args);
-    if (bad) return Promise.reject(bad);
-    return new Promise((resolve, reject) => this.enqueue({ args, resolve, reject }));
+    const name = vet(args);
+    if (typeof name !== 'string') return Promise.reject(name);
+    return this.queue(args, name);
   }
 
   /**
@@ -131,21 +134,23 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   sendCommands(list: CommandArg[][]): Promise<ReplyValue>[] {
     // Refuse the whole batch for anything refused client-side: inside MULTI, a command that
     // never reached the server would let EXEC run the others (no EXECABORT).
+    const names: string[] = [];
     for (const args of list) {
-      const bad = refusal(args, true);
-      if (bad) return list.map(() => Promise.reject(bad));
+      const name = vet(args, true);
+      if (typeof name !== 'string') return list.map(() => Promise.reject(name));
+      names.push(name);
     }
     const max = this.options.maxOfflineQueue ?? DEFAULT_MAX_OFFLINE_QUEUE;
     if ((this.state === 'connecting' || this.state === 'reconnecting') && this.offline.length + list.length > max) {
       const err = new RedisError('ERR_QUEUE_FULL', `the offline queue is full (${max} commands waiting for the connection; this batch has ${list.length})`);
       return list.map(() => Promise.reject(err));
     }
-    return list.map((args) => this.sendCommand(args));
+    return list.map((args, i) => this.queue(args, names[i]!));
   }
 
   /** A command whose every reply (confirmations, messages) goes to `handler` (internal: pub/sub, MONITOR). */
   sendRaw(args: CommandArg[], handler: RawHandler, onError?: (err: Error) => void): void {
-    this.enqueue({ args, resolve: () => undefined, reject: (e) => (onError ? onError(e) : handler(null)), raw: handler });
+    this.enqueue({ args, name: commandName(args), resolve: () => undefined, reject: (e) => (onError ? onError(e) : handler(null)), raw: handler });
   }
 
   /** Runs `fn` after every reconnect (before queued commands go out); returns an unregister function. */
@@ -200,6 +205,10 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   // ---- sending -----------------------------------------------------------------------------
 
+  private queue(args: CommandArg[], name: string): Promise<ReplyValue> {
+    return new Promise((resolve, reject) => this.enqueue({ args, name, resolve, reject }));
+  }
+
   private enqueue(p: Pending): void {
     if (this.state === 'closed' || this.state === 'idle') {
       p.reject(new RedisError('ERR_CLOSED', this.state === 'idle' ? 'the client is not connected: call connect()' : 'the client is closed'));
@@ -247,10 +256,10 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   }
 
   /** Remember a successful SELECT / CLIENT SETNAME so a reconnect restores it. */
-  private track(args: CommandArg[]): void {
-    const n = String(args[0]).toLowerCase();
-    if (n === 'select' && args.length === 2) this.db = Number(args[1]);
-    else if (n === 'client' && String(args[1]).toLowerCase() === 'setname' && args.length === 3) this.name = String(args[2]);
+  private track(p: Pending): void {
+    const args = p.args;
+    if (p.name === 'select' && args.length === 2) this.db = Number(args[1]);
+    else if (p.name === 'client' && args.length === 3 && word(args[1]) === 'setname') this.name = String(args[2]);
   }
 
   private settle(p: Pending, r: RedisReply | null): void {
@@ -260,7 +269,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
       return;
     }
     if (r.type === REDIS_REPLY_ERROR) { p.reject(new ReplyError(r.str ?? '')); return; }
-    this.track(p.args);
+    this.track(p);
     p.resolve(toValue(r, this.buffers));
   }
 
