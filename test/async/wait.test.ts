@@ -2,25 +2,16 @@
 // ring writes too. Without the fence WAIT would count only the socket's own writes (none
 // here) and report an acknowledgement that the replica never gave.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, rawCommand, type RedisServer } from '../helpers/redis-server.js';
+import { rawCommand, type RedisServer } from '../helpers/redis-server.js';
 import { cmd, connected, plain, sleep, type TransportCase } from './helpers.js';
+import { startWithReplica } from './replica.js';
 
 const SHM: TransportCase = { name: 'shm', transport: 'shm', module: true, unix: true };
 
 describe('WAIT over an shm session', () => {
   let master: RedisServer;
   let replica: RedisServer;
-  beforeAll(async () => {
-    master = await startRedis({ module: true });
-    replica = await startRedis({
-      module: false,
-      args: ['--replicaof', '127.0.0.1', String(master.port), '--enable-debug-command', 'yes'],
-    });
-    for (let i = 0; i < 400; i++) {
-      if ((await rawCommand({ port: replica.port }, ['INFO', 'replication'])).includes('master_link_status:up')) break;
-      await sleep(25);
-    }
-  });
+  beforeAll(async () => { ({ master, replica } = await startWithReplica()); });
   afterAll(async () => { await replica?.stop(); await master?.stop(); });
 
   it('counts the replica once it has the shm write, and not while it cannot acknowledge', async () => {

@@ -2,25 +2,15 @@
 // first, so WAIT counts the ring writes. Without the fence WAIT counts only the socket's own
 // writes (none) and reports an acknowledgement the replica never gave.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawCommand, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { rawCommand, type RedisServer } from '../helpers/redis-server.js';
 import { redisCommand, redisConnectUnix, redisFree } from '../../src/sync/api.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../async/helpers.js';
+import { startWithReplica } from '../async/replica.js';
 
 describe('WAIT over a sync shm session', () => {
   let master: RedisServer;
   let replica: RedisServer;
-  beforeAll(async () => {
-    master = await startRedis({ module: true });
-    replica = await startRedis({
-      module: false,
-      args: ['--replicaof', '127.0.0.1', String(master.port), '--enable-debug-command', 'yes'],
-    });
-    for (let i = 0; i < 400; i++) {
-      if ((await rawCommand({ port: replica.port }, ['INFO', 'replication'])).includes('master_link_status:up')) break;
-      await sleep(25);
-    }
-  });
+  beforeAll(async () => { ({ master, replica } = await startWithReplica()); });
   afterAll(async () => { await replica?.stop(); await master?.stop(); });
 
   it('counts the replica once it has the shm write, and not while it cannot acknowledge', async () => {
