@@ -19,9 +19,9 @@
 
 static int port;
 static int park_mode;
-static long gap_us;
-static int replica_port;
-static int no_tcp;   /* -n: ping mode without the interleaved tcp round trips */   /* -R: a replica of the server, for the `replica` mode */   /* -g: pause between round trips, so the server parks */
+static long gap_us;         /* -g: pause between round trips, so the server parks */
+static int replica_port;    /* -R: a replica of the server, for the `replica` mode */
+static int no_tcp;          /* -n: ping mode without the interleaved tcp round trips */
 static tool_seg g;
 static int sock;
 static tool_buf sreply;   /* the last socket reply */
@@ -54,13 +54,20 @@ static long slow_wakes;   /* parked >= 95 ms and then found data: a missed or ve
 static char rbuf[1 << 20];
 static size_t rlen;
 
+/* Drops up to `max` complete replies from the front of buf[0..*len); returns how many. */
+static long take_replies(char *buf, size_t *len, long max) {
+    size_t at = 0, l;
+    long got = 0;
+    while (got < max && at < *len && (l = tool_reply_len(buf + at, *len - at)) > 0) { at += l; got++; }
+    memmove(buf, buf + at, *len - at);
+    *len -= at;
+    return got;
+}
+
 /* Reads ring replies until `count` complete ones were consumed. */
 static void ring_replies(long count) {
     while (count > 0) {
-        size_t at = 0, l;
-        while (count > 0 && at < rlen && (l = tool_reply_len(rbuf + at, rlen - at)) > 0) { at += l; count--; }
-        memmove(rbuf, rbuf + at, rlen - at);
-        rlen -= at;
+        count -= take_replies(rbuf, &rlen, count);
         if (count == 0) break;
         uint64_t tw = shm_now_ns();
         uint64_t parks_before = g.rep.parks;
@@ -105,26 +112,37 @@ static void bench_ping(long n) {
     if (!no_tcp) report("tcp PING (same process, same run)", tcp, (size_t)n);
 }
 
-/* Alternates the producer between the ring and the socket (same process, same run). */
+/* Sends `req` 2n times, alternating between the ring and the socket (same process, same
+ * run), and times each until the observer socket `obs` has received what it caused (a
+ * reply `what`). Before each: `prime` (if any) is sent on obs, then pause_us passes. */
+static void alternate(long n, const char *req, int obs, const char *prime, useconds_t pause_us, const char *what,
+                      const char *ring_label, const char *tcp_label) {
+    size_t rl = strlen(req);
+    uint64_t *ring = samples(n), *tcp = samples(n);
+    for (long i = 0; i < 2 * n; i++) {
+        if (prime && write(obs, prime, strlen(prime)) < 0) die("write");
+        usleep(pause_us);
+        uint64_t t0 = shm_now_ns();
+        if (i % 2 == 0) {
+            ring_send(req, rl);
+            ring_replies(1);
+        } else if (tool_sock_roundtrip(sock, req, rl, &sreply, 5000) < 0) die("socket");
+        if (tool_sock_roundtrip(obs, "", 0, &sreply, 5000) < 0) die(what);
+        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
+    }
+    report(ring_label, ring, (size_t)n);
+    report(tcp_label, tcp, (size_t)n);
+    free(ring);
+    free(tcp);
+}
+
 static void bench_blpop(long n) {
     int s2 = tool_connect(port, NULL);
     if (s2 < 0) die("connect");
     const char *blpop = "*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n";
     const char *lpush = "*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n";
-    uint64_t *ring = samples(n), *tcp = samples(n);
-    for (long i = 0; i < 2 * n; i++) {
-        if (write(s2, blpop, strlen(blpop)) < 0) die("write");
-        usleep(2000);   /* let the BLPOP block */
-        uint64_t t0 = shm_now_ns();
-        if (i % 2 == 0) {
-            ring_send(lpush, strlen(lpush));
-            ring_replies(1);
-        } else if (tool_sock_roundtrip(sock, lpush, strlen(lpush), &sreply, 5000) < 0) die("socket");
-        if (tool_sock_roundtrip(s2, "", 0, &sreply, 5000) < 0) die("blpop reply");
-        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
-    }
-    report("ring LPUSH -> BLPOP client served", ring, (size_t)n);
-    report("tcp LPUSH -> BLPOP client served", tcp, (size_t)n);
+    /* 2 ms: let the BLPOP block */
+    alternate(n, lpush, s2, blpop, 2000, "blpop reply", "ring LPUSH -> BLPOP client served", "tcp LPUSH -> BLPOP client served");
     close(s2);
 }
 
@@ -134,19 +152,7 @@ static void bench_publish(long n) {
     const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n";
     if (tool_sock_roundtrip(s2, sub, strlen(sub), &sreply, 5000) < 0) die("subscribe");
     const char *pub = "*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n";
-    uint64_t *ring = samples(n), *tcp = samples(n);
-    for (long i = 0; i < 2 * n; i++) {
-        usleep(500);
-        uint64_t t0 = shm_now_ns();
-        if (i % 2 == 0) {
-            ring_send(pub, strlen(pub));
-            ring_replies(1);
-        } else if (tool_sock_roundtrip(sock, pub, strlen(pub), &sreply, 5000) < 0) die("socket");
-        if (tool_sock_roundtrip(s2, "", 0, &sreply, 5000) < 0) die("message");
-        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
-    }
-    report("ring PUBLISH -> subscriber receives", ring, (size_t)n);
-    report("tcp PUBLISH -> subscriber receives", tcp, (size_t)n);
+    alternate(n, pub, s2, NULL, 500, "message", "ring PUBLISH -> subscriber receives", "tcp PUBLISH -> subscriber receives");
     close(s2);
 }
 
@@ -170,10 +176,7 @@ static void bench_pipeline(long n) {
             if (r < 0) die("REP corrupt");
             rlen += (size_t)r;
             shm_ring_wake_producer(&g.rep);
-            size_t at = 0, l;
-            while (at < rlen && (l = tool_reply_len(rbuf + at, rlen - at)) > 0) { at += l; got++; }
-            memmove(rbuf, rbuf + at, rlen - at);
-            rlen -= at;
+            got += take_replies(rbuf, &rlen, n);
         }
         uint64_t t1 = shm_now_ns();
         /* the same over the socket */
@@ -192,10 +195,7 @@ static void bench_pipeline(long n) {
                 ssize_t r = read(sock, sb + slen, sizeof sb - slen);
                 if (r <= 0) die("socket");
                 slen += (size_t)r;
-                size_t at = 0, l;
-                while (at < slen && (l = tool_reply_len(sb + at, slen - at)) > 0) { at += l; sgot++; }
-                memmove(sb, sb + at, slen - at);
-                slen -= at;
+                sgot += take_replies(sb, &slen, n);
             }
         }
         uint64_t t2 = shm_now_ns();
@@ -215,19 +215,7 @@ static void bench_replica(long n) {
     const char *sub = "*2\r\n$9\r\nSUBSCRIBE\r\n$19\r\n__keyspace@0__:repl\r\n";
     if (tool_sock_roundtrip(r, sub, strlen(sub), &sreply, 5000) < 0) die("subscribe");
     const char *set = "*3\r\n$3\r\nSET\r\n$4\r\nrepl\r\n$1\r\nx\r\n";
-    uint64_t *ring = samples(n), *tcp = samples(n);
-    for (long i = 0; i < 2 * n; i++) {
-        usleep(500);
-        uint64_t t0 = shm_now_ns();
-        if (i % 2 == 0) {
-            ring_send(set, strlen(set));
-            ring_replies(1);
-        } else if (tool_sock_roundtrip(sock, set, strlen(set), &sreply, 5000) < 0) die("socket");
-        if (tool_sock_roundtrip(r, "", 0, &sreply, 5000) < 0) die("keyspace event");
-        (i % 2 == 0 ? ring : tcp)[i / 2] = shm_now_ns() - t0;
-    }
-    report("ring SET -> applied on replica", ring, (size_t)n);
-    report("tcp SET -> applied on replica", tcp, (size_t)n);
+    alternate(n, set, r, NULL, 500, "keyspace event", "ring SET -> applied on replica", "tcp SET -> applied on replica");
     close(r);
 }
 
