@@ -49,17 +49,11 @@ class BellWatcher : public Napi::ObjectWrap<BellWatcher> {
 
   explicit BellWatcher(const Napi::CallbackInfo &info) : Napi::ObjectWrap<BellWatcher>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 3 || !info[0].IsTypedArray() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-      ThrowCoded(env, "ERR_ARGUMENT", "ctrl must be an Int32Array over a SharedArrayBuffer");
-    auto ctrl = info[0].As<Napi::Int32Array>();
-    if (!info[1].IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "index must be a number");
-    int64_t i = info[1].As<Napi::Number>().Int64Value();
-    if (i < 0 || (size_t)i >= ctrl.ElementLength()) ThrowCoded(env, "ERR_ARGUMENT", "index out of range");
+    int32_t *word = CtrlWord(info, 0, info[1]);
     if (!info[2].IsFunction()) ThrowCoded(env, "ERR_ARGUMENT", "callback must be a function");
 
-    word_ = ctrl.Data() + i;
-    keep_ = Napi::Persistent(ctrl.As<Napi::Object>());  // the SAB outlives the thread's waits
+    word_ = word;
+    keep_ = Napi::Persistent(info[0].As<Napi::Object>());  // the SAB outlives the thread's waits
     st_ = new BellState();
     tsfn_ = Tsfn::New(env, info[2].As<Napi::Function>(), "redis-shm bell", 0, 1, st_,
                       [](Napi::Env, void *, BellState *st) { delete st; });
@@ -151,15 +145,9 @@ Napi::Function BellWatcherClass(Napi::Env env) { return BellWatcher::Init(env); 
 // wakeWaiters(ctrl, index): a real futex wake of native waiters on ctrl[index] (a BellWatcher),
 // without changing the word (the caller bumped it already).
 Napi::Value WakeWaiters(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || !info[1].IsNumber())
-    ThrowCoded(env, "ERR_ARGUMENT", "wakeWaiters(ctrl: Int32Array, index: number)");
-  auto ctrl = info[0].As<Napi::Int32Array>();
-  int64_t i = info[1].As<Napi::Number>().Int64Value();
-  if (i < 0 || (size_t)i >= ctrl.ElementLength()) ThrowCoded(env, "ERR_ARGUMENT", "ctrl index out of range");
-  syscall(SYS_futex, ctrl.Data() + i, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
-  return env.Undefined();
+  int32_t *word = CtrlWord(info, 0, info[1]);
+  syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+  return info.Env().Undefined();
 }
 
 }  // namespace rshm

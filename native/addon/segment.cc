@@ -44,6 +44,18 @@ void ThrowCoded(Napi::Env env, const char *code, const std::string &msg) {
   throw e;
 }
 
+int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, Napi::Value index) {
+  if (!info[arr].IsTypedArray() || info[arr].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl must be an Int32Array over a SharedArrayBuffer");
+  // A SharedArrayBuffer-backed Int32Array: Data() is the shared backing store (Node 20).
+  auto ctrl = info[arr].As<Napi::Int32Array>();
+  if (!index.IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index must be a number");
+  int64_t i = index.As<Napi::Number>().Int64Value();
+  if (i < 0 || (size_t)i >= ctrl.ElementLength())
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index out of range");
+  return ctrl.Data() + i;
+}
+
 Napi::Function Segment::Init(Napi::Env env) {
   return DefineClass(env, "Segment", {
       InstanceMethod<&Segment::Id>("id"),

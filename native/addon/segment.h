@@ -16,6 +16,11 @@ constexpr uint64_t kPureSpinNs = 2000;
 // Throws a JS Error whose `code` is one of our stable codes.
 [[noreturn]] void ThrowCoded(Napi::Env env, const char *code, const std::string &msg);
 
+// &ctrl[index] for ctrl = info[arr], an Int32Array (over a SharedArrayBuffer), and an index
+// inside it; throws ERR_ARGUMENT otherwise. The control-word argument of waitMany,
+// ringControl, wakeWaiters and BellWatcher.
+int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, Napi::Value index);
+
 class Segment : public Napi::ObjectWrap<Segment> {
  public:
   static Napi::Function Init(Napi::Env env);

@@ -23,22 +23,6 @@ struct Waitv {  // struct futex_waitv, spelled out so older headers still build
   uint32_t reserved;
 };
 
-int32_t *CtrlWordAt(const Napi::CallbackInfo &info, size_t arr, Napi::Value index) {
-  if (!info[arr].IsTypedArray() || info[arr].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl must be an Int32Array over a SharedArrayBuffer");
-  // A SharedArrayBuffer-backed Int32Array: Data() is the shared backing store (Node 20).
-  auto ctrl = info[arr].As<Napi::Int32Array>();
-  if (!index.IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index must be a number");
-  int64_t i = index.As<Napi::Number>().Int64Value();
-  if (i < 0 || (size_t)i >= ctrl.ElementLength())
-    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index out of range");
-  return ctrl.Data() + i;
-}
-
-int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, size_t idx) {
-  return CtrlWordAt(info, arr, info[idx]);
-}
-
 uint64_t Ns(const Napi::CallbackInfo &info, size_t i) {
   if (!info[i].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "time budget must be a number");
   double d = info[i].As<Napi::Number>().DoubleValue();
@@ -88,13 +72,13 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
     if (!v.IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be numbers");
     segs.push_back(RegistryFind(v.As<Napi::Number>().Uint32Value()));
   }
-  int32_t *ctrl = CtrlWord(info, 1, 2);
+  int32_t *ctrl = CtrlWord(info, 1, info[2]);
   if (!info[3].IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "expected must be a number");
   int32_t expected = info[3].As<Napi::Number>().Int32Value();
   uint64_t spin_ns = Ns(info, 4), park_ns = Ns(info, 5);
   bool yield_spin = info.Length() > 6 && info[6].ToBoolean().Value();
   // Optional: a ctrl slot this call sets to 1 while parked, so others can tell it needs a wake.
-  int32_t *parked_flag = info.Length() > 7 && !info[7].IsUndefined() ? CtrlWordAt(info, 1, info[7]) : nullptr;
+  int32_t *parked_flag = info.Length() > 7 && !info[7].IsUndefined() ? CtrlWord(info, 1, info[7]) : nullptr;
   // Optional: [id, seq, id, seq, ...] producer-side space waits watched for their owner.
   std::vector<SpaceWait> spaces;
   if (info.Length() > 8 && info[8].IsArray()) {
@@ -185,7 +169,7 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
 // ringControl(ctrl, index): bump the control word and wake a thread parked in waitMany.
 // (V8's Atomics.notify wakes only V8 waiters, not a native futex_waitv.)
 Napi::Value RingControl(const Napi::CallbackInfo &info) {
-  int32_t *ctrl = CtrlWord(info, 0, 1);
+  int32_t *ctrl = CtrlWord(info, 0, info[1]);
   // seq_cst: the bump is ordered after everything the caller published before ringing
   __atomic_fetch_add(ctrl, 1, __ATOMIC_SEQ_CST);
   syscall(SYS_futex, ctrl, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
