@@ -97,6 +97,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private opening: ((err?: Error) => void) | undefined;
   private closedBy: RedisError | undefined;
   private lastError: RedisError | undefined;
+  /** The reply callback of every command (its Pending rides as privdata: no closure per command). */
+  private readonly onReply = (_ac: AsyncContext, r: RedisReply | null, p: Pending): void => this.settle(p, r);
 
   constructor(readonly options: ClientOptions = {}) {
     super();
@@ -247,7 +249,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     if (!ctx || this.state !== 'ready') { this.offline.push(p); return; }
     let status: number;
     try {
-      status = ctx.commandArgv((_ac, r) => this.settle(p, r), undefined, p.args);
+      status = ctx.commandArgv(this.onReply, p, p.args);
     } catch (e) {
       p.reject(e as Error);
       return;
