@@ -39,6 +39,11 @@ export function subMarkerFor(name: string, argc: number): SubMarker | undefined 
   return { kind, subscribe, remaining: argc > 1 ? argc - 1 : undefined };
 }
 
+/** Is this lowercase word what a pub/sub message or (un)subscribe confirmation starts with? */
+export function isPubSubWord(w: string): boolean {
+  return COMMANDS.has(w) || MESSAGE.has(w);
+}
+
 function kindOf(r: RedisReply): string {
   if ((r.type !== REDIS_REPLY_ARRAY && r.type !== REDIS_REPLY_PUSH) || r.elements < 2) return '';
   const s = r.element![0]!.str;

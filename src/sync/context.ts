@@ -13,6 +13,7 @@
 import { RedisError } from '../errors.js';
 import { formatArgv, type CommandArg } from '../format/argv.js';
 import { formatToArgv, type FormatArg } from '../format/printf.js';
+import { isPubSubWord } from '../async/pubsub.js';
 import { Queue } from '../async/queue.js';
 import { changesSession, commandName, isSocketOnly, word, type Route } from '../async/route.js';
 import { Reader } from '../resp/reader.js';
@@ -325,10 +326,8 @@ export class RedisContext {
   }
 }
 
-const PUBSUB_PUSH = new Set(['message', 'pmessage', 'smessage', 'subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
-
 /** Pub/sub pushes are what redisGetReply returns to a subscriber; other pushes are out of band. */
 function isPubSub(r: RedisReply): boolean {
   const first = r.element?.[0]?.str;
-  return first !== undefined && first !== null && PUBSUB_PUSH.has(first.toLowerCase());
+  return first !== undefined && first !== null && isPubSubWord(first.toLowerCase());
 }
