@@ -2,7 +2,6 @@
 #include "segment.h"
 
 #include <cmath>
-#include <sched.h>
 
 namespace rshm {
 namespace {
@@ -235,27 +234,6 @@ Napi::Value Segment::WakePeerData(const Napi::CallbackInfo &info) {
 
 Napi::Value Segment::WakePeerSpace(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), shm_ring_wake_producer(&Live(info.Env()).in) != 0);
-}
-
-// Spins on `probe` for up to spin_ns. With `yield`, after the first kPureSpinNs it calls
-// sched_yield() every 64 probes: with two cores, the thread we wait for may be queued behind
-// our own spin, and a pure spin then costs its whole budget on every hand-off; a quick reply
-// from another core still lands in the pure part. Returns the last probe.
-template <typename Probe>
-static int64_t SpinYielding(Probe probe, uint64_t spin_ns, bool yield) {
-  int64_t v = probe();
-  if (v != 0 || spin_ns == 0) return v;
-  uint64_t start = shm_now_ns();
-  for (uint32_t i = 1;; i++) {
-    shm_cpu_relax();
-    v = probe();
-    if (v != 0) return v;
-    if ((i & 63) == 0) {
-      uint64_t spent = shm_now_ns() - start;
-      if (spent >= spin_ns) return 0;
-      if (yield && spent >= kPureSpinNs) sched_yield();
-    }
-  }
 }
 
 static bool YieldArg(const Napi::CallbackInfo &info, size_t i) {

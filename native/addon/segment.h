@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <sched.h>
 
 #include "native_segment.h"
 
@@ -12,6 +13,27 @@ namespace rshm {
 
 // Spinning waits spin this long before they start yielding the core (see SpinYielding).
 constexpr uint64_t kPureSpinNs = 2000;
+
+// Spins on `probe` for up to spin_ns. With `yield`, after the first kPureSpinNs it calls
+// sched_yield() every 64 probes: with two cores, the thread we wait for may be queued behind
+// our own spin, and a pure spin then costs its whole budget on every hand-off; a quick reply
+// from another core still lands in the pure part. Returns the last probe.
+template <typename Probe>
+inline int64_t SpinYielding(Probe probe, uint64_t spin_ns, bool yield) {
+  int64_t v = probe();
+  if (v != 0 || spin_ns == 0) return v;
+  uint64_t start = shm_now_ns();
+  for (uint32_t i = 1;; i++) {
+    shm_cpu_relax();
+    v = probe();
+    if (v != 0) return v;
+    if ((i & 63) == 0) {
+      uint64_t spent = shm_now_ns() - start;
+      if (spent >= spin_ns) return 0;
+      if (yield && spent >= kPureSpinNs) sched_yield();
+    }
+  }
+}
 
 // Throws a JS Error whose `code` is one of our stable codes.
 [[noreturn]] void ThrowCoded(Napi::Env env, const char *code, const std::string &msg);

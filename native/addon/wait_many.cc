@@ -4,7 +4,6 @@
 // Only the thread that currently owns the `in` endpoints of the listed segments may call
 // waitMany (it updates their cached peer index and consumer_parked words).
 #include <climits>
-#include <sched.h>
 #include <vector>
 
 #include "segment.h"
@@ -91,21 +90,10 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
     }
   }
 
-  int r = Probe(ctrl, expected, segs, spaces);
+  // On a host with few cores the thread we just signalled (the event loop) may be queued
+  // behind this spin: with yield_spin, after a short pure spin, let it run.
+  int r = (int)SpinYielding([&]() -> int64_t { return Probe(ctrl, expected, segs, spaces); }, spin_ns, yield_spin);
   if (r != kTimeout) return Napi::Number::New(env, r);
-  uint64_t start = shm_now_ns();
-  for (uint32_t i = 1; spin_ns; i++) {
-    shm_cpu_relax();
-    r = Probe(ctrl, expected, segs, spaces);
-    if (r != kTimeout) return Napi::Number::New(env, r);
-    if ((i & 63) == 0) {
-      uint64_t spent = shm_now_ns() - start;
-      if (spent >= spin_ns) break;
-      // On a host with few cores the thread we just signalled (the event loop) may be
-      // queued behind this spin: after a short pure spin, let it run.
-      if (yield_spin && spent >= kPureSpinNs) sched_yield();
-    }
-  }
 
   // Park: the sleeper half of the wake protocol on every ring at once.
   size_t n = segs.size() < kFutexWaitvMax - 1 ? segs.size() : kFutexWaitvMax - 1;
