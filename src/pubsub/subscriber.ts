@@ -133,7 +133,6 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
     if ((r.type !== REDIS_REPLY_ARRAY && r.type !== REDIS_REPLY_PUSH) || !r.element || r.element.length < 3) return;
     const e = r.element;
     const what = e[0]!.str?.toLowerCase() ?? '';
-    const val = (x: RedisReply): string | Buffer => (this.buffers && x.buf ? x.buf : x.str ?? '');
     if (what === 'message' || what === 'smessage') {
       const channel = e[1]!.str ?? '';
       if (channel === INVALIDATE_CHANNEL && e[2]!.type === REDIS_REPLY_ARRAY) {
@@ -141,14 +140,14 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
         return;
       }
       if (channel === INVALIDATE_CHANNEL && e[2]!.element === null && e[2]!.str === null) { this.emit('invalidate', null); return; }
-      const m: PubSubMessage = { kind: what, channel, message: val(e[2]!) };
+      const m: PubSubMessage = { kind: what, channel, message: this.payload(e[2]!) };
       this.deliver(what === 'message' ? 'channel' : 'shard', channel, m);
       if (what === 'message') this.emit('message', m.message, channel); else this.emit('smessage', m.message, channel);
       return;
     }
     if (what === 'pmessage' && e.length === 4) {
       const pattern = e[1]!.str ?? '';
-      const m: PubSubMessage = { kind: 'pmessage', pattern, channel: e[2]!.str ?? '', message: val(e[3]!) };
+      const m: PubSubMessage = { kind: 'pmessage', pattern, channel: e[2]!.str ?? '', message: this.payload(e[3]!) };
       this.deliver('pattern', pattern, m);
       this.emit('pmessage', m.message, m.channel, pattern);
       return;
@@ -157,9 +156,14 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
     if (c) this.confirm(c[0], c[1], e[1]!.str);
   }
 
+  /** A message's payload: a Buffer with returnBuffers, else a string. */
+  private payload(x: RedisReply): string | Buffer {
+    return this.buffers && x.buf ? x.buf : x.str ?? '';
+  }
+
   private deliver(kind: SubscribeKind, key: string, m: PubSubMessage): void {
     const cb = this.subs[kind].get(key);
-    if (cb) this.guard(() => cb(m));
+    if (cb) this.guard(cb, m);
     for (const i of this.inboxes) i.push(m);
   }
 
@@ -167,7 +171,7 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
     if (!subscribe && name !== null && this.subs[kind].has(name)) {
       const cb = this.subs[kind].get(name);
       this.subs[kind].delete(name);
-      if (cb) this.guard(() => cb({ kind: END_KIND[kind], channel: name }));
+      if (cb) this.guard(cb, { kind: END_KIND[kind], channel: name });
     }
     const w = this.waiters.find((x) => x.kind === kind && x.subscribe === subscribe && (name === null ? x.names.size === 0 : x.names.has(name)));
     if (!w) return;  // a resubscription after reconnect, or an unsubscribe-all of names we did not list
@@ -179,13 +183,13 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
   }
 
   /** A callback that throws must not stop delivery: re-throw on the next tick. */
-  private guard(f: () => void): void {
-    try { f(); } catch (e) { process.nextTick(() => { throw e; }); }
+  private guard(cb: SubscriptionCallback, ev: PubSubMessage | PubSubEnd): void {
+    try { cb(ev); } catch (e) { process.nextTick(() => { throw e; }); }
   }
 
   private closeAll(err: Error | undefined): void {
     for (const kind of ['channel', 'pattern', 'shard'] as const) {
-      for (const [name, cb] of this.subs[kind]) if (cb) this.guard(() => cb({ kind: END_KIND[kind], channel: name }));
+      for (const [name, cb] of this.subs[kind]) if (cb) this.guard(cb, { kind: END_KIND[kind], channel: name });
       this.subs[kind].clear();
     }
     for (const w of this.waiters.splice(0)) w.reject(err ?? new RedisError('ERR_CLOSED', 'the subscriber closed'));
