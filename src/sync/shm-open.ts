@@ -28,7 +28,7 @@ export function openSyncShm(command: (argv: CommandArg[]) => RedisReply): Segmen
       seg.unlink();  // the server unlinked at claim; this covers every other outcome
     }
     const refused = checkOpenReply(seg, reply);
-    if (refused !== undefined) return refused;
+    if (typeof refused === 'string') return refused;
     ok = true;
     return seg;
   } finally {

@@ -83,11 +83,11 @@ export function parseOpenReply(reply: unknown): ShmSessionInfo | string {
 }
 
 /**
- * Checks the SHM.OPEN reply against the segment it was sent for: undefined when the server
- * claimed it with what we asked, or the reason shm cannot be used. Shared by the async
- * opener below and the sync context's (src/sync/shm-open.ts).
+ * Checks the SHM.OPEN reply against the segment it was sent for: what the server accepted
+ * when it claimed the segment with what we asked, or the reason shm cannot be used. Shared
+ * by the async opener below and the sync context's (src/sync/shm-open.ts).
  */
-export function checkOpenReply(seg: Segment, reply: unknown): string | undefined {
+export function checkOpenReply(seg: Segment, reply: unknown): ShmSessionInfo | string {
   const err = errorText(reply);
   if (err !== undefined) {
     if (/unknown command/i.test(err)) return 'the redis-shm module is not loaded in this redis-server';
@@ -98,7 +98,7 @@ export function checkOpenReply(seg: Segment, reply: unknown): string | undefined
   if (info.version !== SHM_PROTOCOL_VERSION) return `the server speaks shm layout ${info.version}, not ${SHM_PROTOCOL_VERSION}`;
   if (info.reqCapacity !== seg.reqCapacity || info.repCapacity !== seg.repCapacity) return 'the server accepted different ring sizes than the segment has';
   if (seg.state() !== SHM_STATE_CLAIMED) return 'the server replied to SHM.OPEN but did not claim the segment';
-  return undefined;
+  return info;
 }
 
 /**
@@ -131,9 +131,8 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
     } finally {
       seg.unlink();  // the server unlinked at claim; this covers every other outcome
     }
-    const refused = checkOpenReply(seg, reply);
-    if (refused !== undefined) return refused;
-    const info = parseOpenReply(reply) as ShmSessionInfo;
+    const info = checkOpenReply(seg, reply);
+    if (typeof info === 'string') return info;
     if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
     await spinner?.ready();
     if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
