@@ -9,18 +9,7 @@
 import { RedisError } from '../../src/errors.js';
 import { Reader } from '../../src/resp/reader.js';
 import type { RedisReply } from '../../src/resp/reply.js';
-
-export class Rng {
-  constructor(private s: number) { this.s = s >>> 0 || 1; }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    this.s = x;
-    return x / 4294967296;
-  }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  pick<T>(a: readonly T[]): T { return a[this.int(a.length)]!; }
-}
+import { Rng } from '../reliability/helpers.js';
 
 /** A plain, comparable description of a reply. */
 function describeReply(r: RedisReply | undefined): unknown {

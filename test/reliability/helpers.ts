@@ -94,9 +94,10 @@ export function socketRaw(port: number, bytes: string | Buffer, ms = 1500): Prom
   });
 }
 
-/** A tiny deterministic PRNG (xorshift32) so that every run tries the same cases. */
+/** A tiny deterministic PRNG (xorshift32) so that every run tries the same cases (the
+ *  fuzz loop, test/fuzz/resp-fuzz.ts, uses it too). */
 export class Rng {
-  constructor(private s: number) { if (this.s === 0) this.s = 1; }
+  constructor(private s: number) { this.s = s >>> 0 || 1; }
   next(): number {
     let x = this.s;
     x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
