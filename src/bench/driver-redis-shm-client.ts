@@ -5,7 +5,7 @@ import type { Driver, DriverSpec, Endpoints } from './driver.js';
 import { endpointFor } from './endpoint.js';
 
 export async function openRedisShmClient(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
-  const ep = spec.transport === 'shm' ? (eps.unix ?? eps.tcp ?? endpointFor(spec, eps)) : endpointFor(spec, eps);
+  const ep = endpointFor(spec, eps);
   const make = (returnBuffers: boolean): RedisClient => createClient({
     ...('path' in ep ? { path: ep.path } : { host: ep.host, port: ep.port }),
     transport: spec.transport === 'shm' ? 'shm' : 'socket', reconnect: false, returnBuffers,

@@ -15,7 +15,7 @@ function check(c: RedisContext, r: RedisReply | null): RedisReply {
 }
 
 export async function openRedisShmSync(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
-  const ep = spec.transport === 'shm' ? (eps.unix ?? eps.tcp ?? endpointFor(spec, eps)) : endpointFor(spec, eps);
+  const ep = endpointFor(spec, eps);
   const opts = { transport: spec.transport === 'shm' ? 'shm' as const : 'socket' as const };
   const c = 'path' in ep ? redisConnectUnix(ep.path, opts) : redisConnect(ep.host, ep.port, opts);
   if (c.err) {

@@ -23,8 +23,7 @@ const ATTACH: Record<string, (ac: AsyncContext) => number> = {
 };
 
 export async function openRedisShm(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
-  // shm is opened through the Unix socket when there is one (the lifeline), else TCP.
-  const ep = spec.transport === 'shm' ? (eps.unix ?? eps.tcp ?? endpointFor(spec, eps)) : endpointFor(spec, eps);
+  const ep = endpointFor(spec, eps);
   const options = { transport: spec.transport === 'shm' ? 'shm' as const : 'socket' as const };
   const attach = ATTACH[spec.adapter ?? 'node'];
   if (!attach) throw new RedisError('ERR_ARGUMENT', `unknown adapter ${String(spec.adapter)}`);
