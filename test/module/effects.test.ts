@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { startRedis, resp, type RedisServer } from '../helpers/redis-server.js';
 import { line, runCli } from './cli.js';
+import { until } from '../reliability/helpers.js';
 
 function openSocket(port: number): Promise<{ s: Socket; data: () => string }> {
   return new Promise((res) => {
@@ -12,14 +13,6 @@ function openSocket(port: number): Promise<{ s: Socket; data: () => string }> {
     const s = connect(port, '127.0.0.1', () => res({ s, data: () => buf }));
     s.on('data', (d) => { buf += d.toString('latin1'); });
   });
-}
-
-async function until(f: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('side effects reach other clients', () => {

@@ -8,18 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { rawCommand, resp, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Cli, line } from './cli.js';
+import { until } from '../reliability/helpers.js';
 
 const LOADING = '-LOADING Redis is loading the dataset in memory\r\n';
 const KEYS = '3000';                                  // x 500 µs: a load of 1.5 s or more
 const SLOW_LOAD = ['--key-load-delay', '500', '--loading-process-events-interval-bytes', '1024'];
-
-async function until(f: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const isLoading = async (srv: RedisServer): Promise<boolean> => /loading:1/.test(await srv.command('INFO', 'persistence'));
 

@@ -4,14 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { line, runCli } from './cli.js';
-
-async function until(f: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../reliability/helpers.js';
 
 describe('replication and persistence', () => {
   const servers: RedisServer[] = [];
