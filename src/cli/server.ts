@@ -2,9 +2,10 @@
 // the embedded default server of `latency` and `bench` (free port, temp dir, torn down).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rawCommand } from '../bench/raw-ping.js';
 import { RedisError } from '../errors.js';
 import { modulePath } from './paths.js';
 
@@ -71,15 +72,7 @@ export function freePort(): Promise<number> {
 
 /** True once a PING over TCP answers +PONG. */
 function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
-    let buf = '';
-    const done = (ok: boolean): void => { clearTimeout(t); sock.destroy(); resolve(ok); };
-    const t = setTimeout(() => done(false), timeoutMs);
-    sock.on('connect', () => sock.write('*1\r\n$4\r\nPING\r\n'));
-    sock.on('data', (d) => { buf += d.toString('latin1'); if (buf.includes('\r\n')) done(buf.startsWith('+PONG')); });
-    sock.on('error', () => done(false));
-  });
+  return rawCommand({ host: '127.0.0.1', port }, ['PING'], timeoutMs).then((r) => r[0] === 'PONG', () => false);
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
