@@ -48,11 +48,19 @@ function writer(ac: AsyncContext, list: string, depth: number): Writer {
   return w;
 }
 
+/** Which of the `acked` indices the list `list` on the server behind `c` lacks. */
+async function missing(c: RawConn, list: string, acked: number[]): Promise<number[]> {
+  const items = await c.call('LRANGE', list, '0', '-1');
+  const present = new Set(items.split('\r\n').filter((_l, i) => i > 0 && i % 2 === 0).map(Number));
+  return acked.filter((i) => !present.has(i));
+}
+
 describe('replica and failover under shm traffic', () => {
   const servers: RedisServer[] = [];
   afterAll(async () => { for (const s of servers) await s.stop(); });
 
-  it('the replica gets shm writes; a paused failover loses no acknowledged write and crashes nothing', async () => {
+  /** A master `a` and its replica `b` (diskless sync, no delay), a raw connection to each, the link up. */
+  async function startPair(): Promise<{ a: RedisServer; b: RedisServer; ca: RawConn; cb: RawConn }> {
     const a = await startRedis({ args: ['--repl-diskless-sync-delay', '0'] });
     servers.push(a);
     const b = await startRedis({ args: ['--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(a.port)] });
@@ -60,6 +68,11 @@ describe('replica and failover under shm traffic', () => {
     const ca = await RawConn.open(a.port);
     const cb = await RawConn.open(b.port);
     await until(async () => field(await replInfo(cb), 'master_link_status') === 'up', 10000, 'replica link up');
+    return { a, b, ca, cb };
+  }
+
+  it('the replica gets shm writes; a paused failover loses no acknowledged write and crashes nothing', async () => {
+    const { a, b, ca, cb } = await startPair();
 
     // 1. shm writes reach the replica
     const ac = await connectShm(a.port);
@@ -89,9 +102,7 @@ describe('replica and failover under shm traffic', () => {
     ac.free();
 
     // every acknowledged write is on the new master; the rest were refused as on a socket
-    const during = await cb.call('LRANGE', 'during', '0', '-1');
-    const present = new Set(during.split('\r\n').filter((_l, i) => i > 0 && i % 2 === 0).map(Number));
-    const lost = w2.acked.filter((i) => !present.has(i));
+    const lost = await missing(cb, 'during', w2.acked);
     console.log(`failover: acknowledged=${w2.acked.length} lost=${lost.length} refused=${w2.refused.length} failed=${w2.failed}`);
     expect(w2.acked.length).toBeGreaterThan(0);
     expect(lost).toEqual([]);
@@ -115,13 +126,7 @@ describe('replica and failover under shm traffic', () => {
   });
 
   it('FAILOVER (the 7.0 command) during shm traffic: no crash, no acknowledged write lost', async () => {
-    const a = await startRedis({ args: ['--repl-diskless-sync-delay', '0'] });
-    servers.push(a);
-    const b = await startRedis({ args: ['--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(a.port)] });
-    servers.push(b);
-    const ca = await RawConn.open(a.port);
-    const cb = await RawConn.open(b.port);
-    await until(async () => field(await replInfo(cb), 'master_link_status') === 'up', 10000, 'replica link up');
+    const { a, b, ca, cb } = await startPair();
     const ac = await connectShm(a.port);
     const w = writer(ac, 'fo', 16);
     await sleep(100);
@@ -130,10 +135,9 @@ describe('replica and failover under shm traffic', () => {
     await sleep(300);
     await w.stop();
     ac.free();
-    const fo = await cb.call('LRANGE', 'fo', '0', '-1');
-    const present = new Set(fo.split('\r\n').filter((_l, i) => i > 0 && i % 2 === 0).map(Number));
+    const lost = await missing(cb, 'fo', w.acked);
     expect(w.acked.length).toBeGreaterThan(0);
-    expect(w.acked.filter((i) => !present.has(i))).toEqual([]);
+    expect(lost).toEqual([]);
     for (const r of w.refused) expect(r).toBe("READONLY You can't write against a read only replica.");
     ca.close();
     cb.close();
