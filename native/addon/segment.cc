@@ -11,9 +11,13 @@ struct Pending {  // carries the native handle into the constructor
   bool owner;
 };
 
+// Argument checks of the per-call paths (read, write, waits) use the plain N-API calls that
+// both check and convert (one call per argument), not Is*() and As<>() (two to three each).
+
 uint64_t U64Arg(const Napi::CallbackInfo &info, size_t i, const char *what) {
-  if (!info[i].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", std::string(what) + " must be a number");
-  double d = info[i].As<Napi::Number>().DoubleValue();
+  double d;
+  if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", std::string(what) + " must be a number");
   if (!(d >= 0) || d > 9007199254740991.0 || std::floor(d) != d)
     ThrowCoded(info.Env(), "ERR_ARGUMENT", std::string(what) + " must be a non-negative integer");
   return (uint64_t)d;
@@ -21,18 +25,18 @@ uint64_t U64Arg(const Napi::CallbackInfo &info, size_t i, const char *what) {
 
 // Validates (u8, off, len) and returns the pointer to u8[off].
 uint8_t *Span(const Napi::CallbackInfo &info, size_t *len_out) {
-  if (info.Length() < 3 || !info[0].IsTypedArray())
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (info.Length() < 3 || napi_get_typedarray_info(info.Env(), info[0], &type, &length, &data, nullptr,
+                                                    nullptr) != napi_ok)
     ThrowCoded(info.Env(), "ERR_ARGUMENT", "expected (Uint8Array, offset, length)");
-  auto ta = info[0].As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != napi_uint8_array)
-    ThrowCoded(info.Env(), "ERR_ARGUMENT", "expected a Uint8Array");
-  auto u8 = ta.As<Napi::Uint8Array>();
+  if (type != napi_uint8_array) ThrowCoded(info.Env(), "ERR_ARGUMENT", "expected a Uint8Array");
   uint64_t off = U64Arg(info, 1, "offset");
   uint64_t len = U64Arg(info, 2, "length");
-  if (off > u8.ElementLength() || len > u8.ElementLength() - off)
-    ThrowCoded(info.Env(), "ERR_ARGUMENT", "offset/length out of range");
+  if (off > length || len > length - off) ThrowCoded(info.Env(), "ERR_ARGUMENT", "offset/length out of range");
   *len_out = (size_t)len;
-  return u8.Data() + off;
+  return static_cast<uint8_t *>(data) + off;
 }
 
 }  // namespace
@@ -44,15 +48,18 @@ void ThrowCoded(Napi::Env env, const char *code, const std::string &msg) {
 }
 
 int32_t *CtrlWord(const Napi::CallbackInfo &info, size_t arr, Napi::Value index) {
-  if (!info[arr].IsTypedArray() || info[arr].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  // A SharedArrayBuffer-backed Int32Array: data is the shared backing store (Node 20).
+  if (napi_get_typedarray_info(info.Env(), info[arr], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_int32_array)
     ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl must be an Int32Array over a SharedArrayBuffer");
-  // A SharedArrayBuffer-backed Int32Array: Data() is the shared backing store (Node 20).
-  auto ctrl = info[arr].As<Napi::Int32Array>();
-  if (!index.IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index must be a number");
-  int64_t i = index.As<Napi::Number>().Int64Value();
-  if (i < 0 || (size_t)i >= ctrl.ElementLength())
-    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index out of range");
-  return ctrl.Data() + i;
+  int64_t i;
+  if (napi_get_value_int64(info.Env(), index, &i) != napi_ok)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index must be a number");
+  if (i < 0 || (size_t)i >= length) ThrowCoded(info.Env(), "ERR_ARGUMENT", "ctrl index out of range");
+  return static_cast<int32_t *>(data) + i;
 }
 
 Napi::Function Segment::Init(Napi::Env env) {
