@@ -3,17 +3,14 @@
 // compare rows of the same run, not across runs).
 //
 // Run:  npm run build:ts && node dist/scripts/bench-api.js [--rounds 5] [--n 2000] [--only 'shm,ioredis']
-import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { redisBusyPollAttach } from '../adapters/busy-poll.js';
 import { redisNativeAttach } from '../adapters/native.js';
 import { redisNodeAttach } from '../adapters/node.js';
 import { redisPollAttach, redisPollTick } from '../adapters/poll.js';
 import { redisAsyncConnectUnix, type AsyncContext } from '../src/async/index.js';
+import { startServer } from '../src/cli/server.js';
 import { createClient } from '../src/client/index.js';
 import { redisCommand, redisConnectUnix, redisFree } from '../src/sync/api.js';
 import { REDIS_OK } from '../src/resp/types.js';
@@ -107,14 +104,9 @@ function pct(xs: number[], p: number): number {
 async function main(): Promise<void> {
   const rounds = arg('rounds', 5);
   const n = arg('n', 2000);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
-  const sock = join(dir, 'redis.sock');
-  const proc = spawn('redis-server', ['--port', '0', '--unixsocket', sock, '--save', '', '--dir', dir,
-    '--loadmodule', join(root, 'native', 'module', 'redis-shm.so')], { stdio: 'ignore' });
+  const srv = await startServer();
+  const sock = srv.socket;
   try {
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     const runners: Runner[] = [];
     for (const t of ['shm', 'socket'] as const) {
       runners.push(syncRunner(sock, t));
@@ -155,9 +147,7 @@ async function main(): Promise<void> {
     });
     for (const rn of runners) rn.close();
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await srv.stop();
   }
 }
 

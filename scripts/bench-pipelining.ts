@@ -3,11 +3,8 @@
 // round by round in one run, in alternating order.
 //
 // Run:  npm run build:ts && node dist/scripts/bench-pipelining.js [--rounds 6]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { startServer } from '../src/cli/server.js';
 import { createClient } from '../src/client/index.js';
 
 function arg(name: string, def: number): number {
@@ -17,14 +14,9 @@ function arg(name: string, def: number): number {
 
 async function main(): Promise<void> {
   const rounds = arg('rounds', 6);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pipe-'));
-  const sock = join(dir, 'redis.sock');
-  const proc = spawn('redis-server', ['--port', '0', '--unixsocket', sock, '--save', '', '--dir', dir,
-    '--loadmodule', join(root, 'native', 'module', 'redis-shm.so')], { stdio: 'ignore' });
+  const srv = await startServer();
+  const sock = srv.socket;
   try {
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     const cfgs = (['shm', 'socket'] as const).flatMap((transport) => (['immediate', 'tick'] as const).map((autoPipelining) => ({ transport, autoPipelining })));
     const results = cfgs.map(() => [] as number[]);
     const load0 = loadavg()[0]!;
@@ -49,9 +41,7 @@ async function main(): Promise<void> {
       console.log(`| ${c.transport} | ${c.autoPipelining} | ${Math.round(s[Math.floor(s.length / 2)]!)} | ${results[i]!.map((x) => Math.round(x / 1000) + 'k').join(' ')} |`);
     });
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await srv.stop();
   }
 }
 

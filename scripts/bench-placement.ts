@@ -4,11 +4,7 @@
 //
 // Run:  npm run build:ts && node dist/scripts/bench-placement.js
 //       taskset -c 0 node dist/scripts/bench-placement.js --pin     (server on core 1)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startServer } from '../src/cli/server.js';
 import { redisCommand, redisConnectUnix, redisFree } from '../src/sync/api.js';
 import type { RedisContext } from '../src/sync/context.js';
 
@@ -25,14 +21,9 @@ function p50us(c: RedisContext, n: number): string {
 
 async function main(): Promise<void> {
   const pin = process.argv.includes('--pin');
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-placement-'));
-  const sock = join(dir, 'redis.sock');
-  const args = ['--port', '0', '--unixsocket', sock, '--save', '', '--dir', dir, '--loadmodule', join(root, 'native', 'module', 'redis-shm.so')];
-  const proc = pin ? spawn('taskset', ['-c', '1', 'redis-server', ...args], { stdio: 'ignore' }) : spawn('redis-server', args, { stdio: 'ignore' });
+  const srv = await startServer(pin ? { prefix: ['taskset', '-c', '1'] } : {});
+  const sock = srv.socket;
   try {
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     const shm = redisConnectUnix(sock, { transport: 'shm' });
     const sockCtx = redisConnectUnix(sock, { transport: 'socket' });
     if (shm.err || sockCtx.err) throw new Error(shm.errstr || sockCtx.errstr);
@@ -42,8 +33,7 @@ async function main(): Promise<void> {
     redisFree(shm);
     redisFree(sockCtx);
   } finally {
-    proc.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await srv.stop();
   }
 }
 

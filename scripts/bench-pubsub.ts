@@ -4,11 +4,8 @@
 // changes the PUBLISH leg. Configurations are interleaved round by round in one run.
 //
 // Run:  npm run build:ts && node dist/scripts/bench-pubsub.js [--rounds 5] [--n 2000]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { startServer } from '../src/cli/server.js';
 import { createClient, type RedisClient } from '../src/client/index.js';
 import { createSubscriber, type Subscriber } from '../src/pubsub/index.js';
 
@@ -27,14 +24,9 @@ interface Config { name: string; pub: RedisClient; sub: Subscriber; channel: str
 async function main(): Promise<void> {
   const rounds = arg('rounds', 5);
   const n = arg('n', 2000);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pubsub-'));
-  const sock = join(dir, 'redis.sock');
-  const proc = spawn('redis-server', ['--port', '0', '--unixsocket', sock, '--save', '', '--dir', dir,
-    '--loadmodule', join(root, 'native', 'module', 'redis-shm.so')], { stdio: 'ignore' });
+  const srv = await startServer();
+  const sock = srv.socket;
   try {
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     const configs: Config[] = [];
     for (const [transport, resp] of [['shm', 2], ['socket', 2], ['shm', 3], ['socket', 3]] as const) {
       const pub = createClient({ path: sock, transport });
@@ -66,9 +58,7 @@ async function main(): Promise<void> {
     }
     for (const c of configs) { await c.sub.quit(); await c.pub.quit(); }
   } finally {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    await srv.stop();
   }
 }
 

@@ -20,6 +20,8 @@ export interface ServerOptions {
   module?: boolean;
   /** Extra redis-server arguments (`--name value` pairs). */
   args?: string[];
+  /** A command redis-server runs under, e.g. ['taskset', '-c', '1'] (default: none). */
+  prefix?: string[];
 }
 
 export interface RunningServer {
@@ -93,7 +95,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     ...(opts.args ?? []),
   ];
   if (useModule) argv.push('--loadmodule', mod);
-  const proc = spawn('redis-server', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cmd = [...(opts.prefix ?? []), 'redis-server', ...argv];
+  const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let early = '';
   proc.stdout?.on('data', (d: Buffer) => { early += d.toString(); });
   proc.stderr?.on('data', (d: Buffer) => { early += d.toString(); });
