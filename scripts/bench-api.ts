@@ -63,37 +63,28 @@ async function asyncRunner(path: string, transport: Transport, name: string, att
   };
 }
 
+/** `n` sequential awaited calls of `ping`, each one's milliseconds into `out`. */
+function timedLoop(ping: () => Promise<unknown>): Runner['run'] {
+  return async (n, out) => {
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      await ping();
+      out.push(performance.now() - t0);
+    }
+  };
+}
+
 async function promiseRunner(path: string, transport: Transport, name: string, adapter?: (ac: AsyncContext) => unknown): Promise<Runner> {
   const c = createClient({ path, transport, adapter });
   await c.connect();
-  return {
-    name, transport,
-    async run(n, out) {
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await c.ping();
-        out.push(performance.now() - t0);
-      }
-    },
-    close() { c.disconnect(); },
-  };
+  return { name, transport, run: timedLoop(() => c.ping()), close() { c.disconnect(); } };
 }
 
 /** The reference the targets are stated against: ioredis (default options) over the Unix socket. */
 async function ioredisRunner(path: string): Promise<Runner> {
   const c = new Redis({ path, lazyConnect: true, maxRetriesPerRequest: 0 });
   await c.connect();
-  return {
-    name: 'ioredis (reference)', transport: 'socket',
-    async run(n, out) {
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await c.ping();
-        out.push(performance.now() - t0);
-      }
-    },
-    close() { c.disconnect(); },
-  };
+  return { name: 'ioredis (reference)', transport: 'socket', run: timedLoop(() => c.ping()), close() { c.disconnect(); } };
 }
 
 function pct(xs: number[], p: number): number {
