@@ -279,10 +279,14 @@ static void rotate(shm_worker *w) {
     tail->next = head;
 }
 
-/* Outside the lock: wake clients, free dead sessions. Returns how many parked clients
- * were woken. */
-static int after_batch(shm_worker *w) {
-    int woke = 0;
+/* Replies out: overflow bytes into REP as space allows, then the client woken if it parked. */
+static void deliver(shm_session *s) {
+    flush_out(s);
+    if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
+}
+
+/* Outside the lock: free dead sessions, deliver replies to the others. */
+static void after_batch(shm_worker *w) {
     shm_session **pp = &w->list;
     while (*pp) {
         shm_session *s = *pp;
@@ -292,11 +296,9 @@ static int after_batch(shm_worker *w) {
             free_session(s);
             continue;
         }
-        flush_out(s);
-        if (shm_ring_wake_consumer(&s->rep)) { shm_count(&s->c.wakes, 1); woke++; }
+        deliver(s);
         pp = &s->next;
     }
-    return woke;
 }
 
 /* Another batch can start right away: a parsed command that may run, or request bytes. */
@@ -390,11 +392,8 @@ static void serve_pass(shm_worker *w) {
     scan(w, &progress);
     int held = run_batch(w, &effects, shm_now_ns(), 1, &deferred);
     w->serve_held = held || deferred;
-    for (shm_session *s = w->list; s; s = s->next) {
-        if (s->dead) continue;
-        flush_out(s);
-        if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
-    }
+    for (shm_session *s = w->list; s; s = s->next)
+        if (!s->dead) deliver(s);   /* the thread may stay blocked in the lock until the load ends */
     __atomic_fetch_add(&G.loading_serves, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
 }
 
