@@ -27,7 +27,9 @@ import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget } from './
 import { Subscriptions, subMarkerFor, type SubMarker, type Subscriber } from './pubsub.js';
 import { Queue } from './queue.js';
 import { startupCommands } from './startup.js';
-import { changesSession, commandName, isSocketOnly, word, type Route } from './route.js';
+import {
+  changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, word, type Route,
+} from './route.js';
 import { openShmChannel, type ShmOpener } from './shm-open.js';
 
 const debug = debuglog('redis-shm');
@@ -209,7 +211,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (this.state === 'closed' || this.disconnectRequested) return REDIS_ERR;
     const bytes = formatArgv(argv, argvlen);
     const name = commandName(argv);
-    if (name === 'client' && word(argv[1]) === 'reply' && word(argv[2]) !== 'on') {
+    if (suppressesReplies(name, argv)) {
       throw new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their callbacks');
     }
     const sub = subMarkerFor(name, argv.length);
@@ -219,14 +221,13 @@ export class AsyncContext implements AsyncAdapterTarget {
       throw new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} inside MULTI is not supported by the async context`);
     }
     const route: Route = this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
-    if (name === 'multi') this.inMulti = true;
-    else if (name === 'exec' || name === 'discard' || name === 'reset') this.inMulti = false;
+    this.inMulti = inMultiAfter(name, this.inMulti);
     let proto: 2 | 3 | undefined;
     if (name === 'hello' && argv.length > 1) {
       const v = Number(word(argv[1]));
       if (v === 2 || v === 3) proto = v;
     }
-    const tracking = name === 'client' && word(argv[1]) === 'tracking' ? word(argv[2]) === 'on' : undefined;
+    const tracking = trackingSwitch(name, argv);
     const e: Entry = {
       cb: cb as ReplyCallback | null, privdata, bytes, route, name, sync: changesSession(name, argv), proto, tracking,
       sub, internal: undefined,
@@ -262,16 +263,6 @@ export class AsyncContext implements AsyncAdapterTarget {
     return this.activeRoute(e) === 'socket' ? this.shmQ.length === 0 : this.sockQ.length === 0;
   }
 
-  /**
-   * WAIT / WAITAOF count acknowledgements up to the socket client's own replication offset.
-   * Writes made over shm are propagated by the module's thread and do not move it, so after
-   * any shm command a SHM.FENCE goes first on the socket: it propagates a PING and sets the
-   * offset past every earlier ring write (the barrier guarantees their replies arrived).
-   */
-  private needsFence(e: Entry): boolean {
-    return this.servedOverShm && (e.name === 'wait' || e.name === 'waitaof');
-  }
-
   private send(e: Entry): void {
     const idle = this.sockQ.length + this.shmQ.length === 0;
     if (this.activeRoute(e) === 'shm') {
@@ -281,7 +272,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     } else {
       // The fence's own reply is not the user's: an error (e.g. READONLY on a replica, where
       // WAIT fails anyway) leaves WAIT counting only the socket's writes, as on a socket.
-      if (this.needsFence(e)) this.sendInternal(['SHM.FENCE'], () => {});
+      if (this.servedOverShm && needsFence(e.name)) this.sendInternal(['SHM.FENCE'], () => {});
       this.sockQ.push(e);
       this.sock!.write(e.bytes);
       // SHM.SYNC right behind it: the session re-captures db/user/protocol before any later

@@ -74,5 +74,33 @@ export function changesSession(name: string, argv: readonly Word[]): boolean {
   return name === 'client' && word(argv[1]) === 'setname';
 }
 
+/** CLIENT REPLY OFF / SKIP: replies would stop matching commands, so both contexts refuse it. */
+export function suppressesReplies(name: string, argv: readonly Word[]): boolean {
+  return name === 'client' && word(argv[1]) === 'reply' && word(argv[2]) !== 'on';
+}
+
+/** CLIENT TRACKING ON (true) or OFF (false); undefined for any other command. */
+export function trackingSwitch(name: string, argv: readonly Word[]): boolean | undefined {
+  return name === 'client' && word(argv[1]) === 'tracking' ? word(argv[2]) === 'on' : undefined;
+}
+
+/** Whether the connection is inside MULTI once this command is issued. */
+export function inMultiAfter(name: string, inMulti: boolean): boolean {
+  if (name === 'multi') return true;
+  if (name === 'exec' || name === 'discard' || name === 'reset') return false;
+  return inMulti;
+}
+
+/**
+ * WAIT / WAITAOF count acknowledgements up to the socket client's own replication offset.
+ * Writes made over shm are propagated by the module's thread and do not move it, so once
+ * anything went over shm a SHM.FENCE goes first on the socket: it propagates a PING and sets
+ * the offset past every earlier ring write (the ordering barrier guarantees their replies
+ * arrived).
+ */
+export function needsFence(name: string): boolean {
+  return name === 'wait' || name === 'waitaof';
+}
+
 /** The error prefix the module answers a socket-only command with over the ring. */
 export const SHM_ROUTE_ERROR_PREFIX = 'ERR SHM-ROUTE ';

@@ -15,7 +15,9 @@ import { formatArgv, type CommandArg } from '../format/argv.js';
 import { formatToArgv, type FormatArg } from '../format/printf.js';
 import { isPubSubWord } from '../async/pubsub.js';
 import { Queue } from '../async/queue.js';
-import { changesSession, commandName, isSocketOnly, word, type Route } from '../async/route.js';
+import {
+  changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, type Route,
+} from '../async/route.js';
 import { Reader } from '../resp/reader.js';
 import type { RedisReply, StringEncoding } from '../resp/reply.js';
 import { REDIS_REPLY_ERROR, REDIS_REPLY_PUSH } from '../resp/types.js';
@@ -152,19 +154,18 @@ export class RedisContext {
       return -1;
     }
     const name = commandName(argv);
-    if (name === 'client' && word(argv[1]) === 'reply' && word(argv[2]) !== 'on') {
+    if (suppressesReplies(name, argv)) {
       this.setError(new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their commands'));
       return -1;
     }
-    if (STICKY.has(name) || (name === 'client' && word(argv[1]) === 'tracking' && word(argv[2]) === 'on')) {
+    if (STICKY.has(name) || trackingSwitch(name, argv) === true) {
       this.socketOnly = true;
     }
     const route: Route = this.socketOnly || this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
-    if (name === 'multi') this.inMulti = true;
-    else if (name === 'exec' || name === 'discard' || name === 'reset') this.inMulti = false;
+    this.inMulti = inMultiAfter(name, this.inMulti);
     this.pending.push({
       bytes: formatArgv(argv, argvlen), route, internal: false, sync: changesSession(name, argv),
-      fence: name === 'wait' || name === 'waitaof',
+      fence: needsFence(name),
     });
     return 0;
   }

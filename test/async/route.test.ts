@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { changesSession, commandName, isSocketOnly, xreadBlocks } from '../../src/async/route.js';
+import {
+  changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, xreadBlocks,
+} from '../../src/async/route.js';
 
 const route = (...argv: (string | Buffer | number)[]): boolean => isSocketOnly(commandName(argv), argv);
 
@@ -42,6 +44,24 @@ describe('routing rule', () => {
     expect(changesSession('client', ['CLIENT', 'SETNAME', 'n'])).toBe(true);
     expect(changesSession('client', ['CLIENT', 'ID'])).toBe(false);
     expect(changesSession('get', ['GET', 'k'])).toBe(false);
+  });
+
+  it('connection state both contexts follow per command', () => {
+    expect(suppressesReplies('client', ['CLIENT', 'REPLY', 'OFF'])).toBe(true);
+    expect(suppressesReplies('client', [Buffer.from('client'), Buffer.from('reply'), 'skip'])).toBe(true);
+    expect(suppressesReplies('client', ['CLIENT', 'REPLY', 'ON'])).toBe(false);
+    expect(suppressesReplies('client', ['CLIENT', 'ID'])).toBe(false);
+    expect(trackingSwitch('client', ['CLIENT', 'TRACKING', 'ON'])).toBe(true);
+    expect(trackingSwitch('client', ['CLIENT', 'tracking', 'off', 'BCAST'])).toBe(false);
+    expect(trackingSwitch('client', ['CLIENT', 'SETNAME', 'on'])).toBeUndefined();
+    expect(trackingSwitch('get', ['GET', 'tracking'])).toBeUndefined();
+    expect(inMultiAfter('multi', false)).toBe(true);
+    expect(inMultiAfter('set', true)).toBe(true);
+    for (const end of ['exec', 'discard', 'reset']) expect(inMultiAfter(end, true), end).toBe(false);
+    expect(inMultiAfter('get', false)).toBe(false);
+    expect(needsFence('wait')).toBe(true);
+    expect(needsFence('waitaof')).toBe(true);
+    expect(needsFence('waitx')).toBe(false);
   });
 
   it('a long first argument is never taken for a command name', () => {
