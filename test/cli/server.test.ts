@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { redisServerVersion, startServer, type RunningServer } from '../../src/cli/server.js';
 import { rawCommand } from '../../src/bench/raw-ping.js';
 import { alive } from './cli-process.js';
@@ -28,6 +28,14 @@ describe('startServer (the embedded default server)', () => {
     } finally {
       process.env.PATH = saved;
     }
+  });
+
+  it('runs redis-server under a prefix command (bench-placement --pin: taskset)', async () => {
+    s = await startServer({ module: false, prefix: ['taskset', '-c', '0'] });
+    expect(await rawCommand({ path: s.socket }, ['PING'])).toEqual(['PONG']);
+    // taskset execs redis-server in place: the pid we hold is the server's, pinned to core 0
+    expect(readFileSync(`/proc/${s.pid}/comm`, 'utf8').trim()).toBe('redis-server');
+    expect(readFileSync(`/proc/${s.pid}/status`, 'utf8')).toMatch(/^Cpus_allowed_list:\s*0$/m);
   });
 
   it('reports the log when redis-server refuses its configuration', async () => {
