@@ -206,12 +206,13 @@ for (;;) {
     const owner = Atomics.load(e.hdr, IN_OWNER);
     if (owner === OWNER_MAIN) continue;  // lent: not ours to read
     if (e.lent) takeBack(e);
-    // drain until the ring is empty or the inbox is full (bounded: each pass moves bytes);
-    // ring after every publish: costs one load unless the main thread is parked
-    for (let r = pump(e); r > 0; r = e.done ? 0 : pump(e)) {
-      progress = true;
-      if (r === 2) ringBell(e);
-    }
+    // One pump per pass: a pass that moved bytes is followed by another, which pumps again,
+    // so the ring is drained until it is empty or the inbox is full without a second empty
+    // read (and state() call) per reply. Ring after every publish: one load unless the main
+    // thread is parked.
+    const r = pump(e);
+    if (r > 0) progress = true;
+    if (r === 2) ringBell(e);
     if (owner === OWNER_WANTED && !e.done) { lend(e); progress = true; }
   }
   if (progress) continue;
