@@ -244,8 +244,9 @@ export class AsyncContext implements AsyncAdapterTarget {
   }
 
   private submit(e: Entry): void {
-    if (this.held.length > 0 || !this.canSend(e)) this.held.push(e);
-    else this.send(e);
+    const via = this.held.length > 0 ? undefined : this.sendable(e);
+    if (via === undefined) this.held.push(e);
+    else this.send(e, via);
   }
 
   private activeRoute(e: Entry): ChannelKind {
@@ -258,14 +259,16 @@ export class AsyncContext implements AsyncAdapterTarget {
     return 'shm';
   }
 
-  private canSend(e: Entry): boolean {
-    if (this.state !== 'connected' && this.state !== 'disconnecting') return false;
-    return this.activeRoute(e) === 'socket' ? this.shmQ.length === 0 : this.sockQ.length === 0;
+  /** The channel `e` goes out on now, or undefined while it must wait (the barrier, or not connected). */
+  private sendable(e: Entry): ChannelKind | undefined {
+    if (this.state !== 'connected' && this.state !== 'disconnecting') return undefined;
+    const via = this.activeRoute(e);
+    return (via === 'socket' ? this.shmQ.length : this.sockQ.length) === 0 ? via : undefined;
   }
 
-  private send(e: Entry): void {
+  private send(e: Entry, via: ChannelKind): void {
     const idle = this.sockQ.length + this.shmQ.length === 0;
-    if (this.activeRoute(e) === 'shm') {
+    if (via === 'shm') {
       this.servedOverShm = true;
       this.shmQ.push(e);
       this.shm!.write(e.bytes);
@@ -309,9 +312,11 @@ export class AsyncContext implements AsyncAdapterTarget {
   }
 
   private pump(): void {
-    for (let e = this.held.peek(); e !== undefined && this.canSend(e); e = this.held.peek()) {
+    for (let e = this.held.peek(); e !== undefined; e = this.held.peek()) {
+      const via = this.sendable(e);
+      if (via === undefined) return;
       this.held.shift();
-      this.send(e);
+      this.send(e, via);
     }
   }
 
