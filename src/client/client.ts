@@ -13,7 +13,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { AsyncContext } from '../async/context.js';
 import { redisAsyncConnect, redisAsyncConnectUnix } from '../async/api.js';
-import { commandName, word } from '../async/route.js';
+import { commandName, suppressesReplies, word } from '../async/route.js';
 import { redisBusyPollAttach } from '../../adapters/busy-poll.js';
 import { installCommands, type CommandMethods } from '../commands/index.js';
 import { RedisError, ReplyError } from '../errors.js';
@@ -39,7 +39,7 @@ function vet(args: CommandArg[], checkFormat = false): string | RedisError {
   if (MULTI_REPLY.has(name)) {
     return new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} is answered by a stream of messages, not one reply: use a Subscriber (createSubscriber / new Subscriber(client))${name === 'monitor' ? ' or the async API' : ''}`);
   }
-  if (name === 'client' && word(args[1]) === 'reply' && word(args[2]) !== 'on') {
+  if (suppressesReplies(name, args)) {
     return new RedisError('ERR_ARGUMENT', 'CLIENT REPLY OFF/SKIP is not supported: replies would no longer match their commands');
   }
   return name;
