@@ -154,6 +154,21 @@ describe('promise client offline behaviour', () => {
     c.disconnect();
   });
 
+  it('refuses CLIENT REPLY OFF/SKIP, whatever the arguments\' type, and lets CLIENT REPLY ON through', async () => {
+    const c = createClient({ path: srv.socket });
+    await c.connect();
+    const enc = (t: string): Uint8Array => new Uint8Array(Buffer.from(t));
+    for (const p of [c.clientReply('OFF'), c.sendCommand([Buffer.from('client'), enc('Reply'), enc('Skip')]), c.sendCommand([enc('CLIENT'), 'reply', Buffer.from('off')])]) {
+      const e = await p.catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(RedisError);
+      expect((e as RedisError).code).toBe('ERR_ARGUMENT');
+      expect((e as Error).message).toMatch(/CLIENT REPLY OFF\/SKIP is not supported/);
+    }
+    expect(await c.clientReply('ON')).toBe('OK');
+    expect(await c.ping()).toBe('PONG');
+    c.disconnect();
+  });
+
   it('a MULTI block that does not fit in the offline queue is refused whole', async () => {
     const c = createClient({ port: 1, connectTimeout: 2000, maxOfflineQueue: 3 });
     const conn = c.connect().catch((e: unknown) => e);
