@@ -57,7 +57,12 @@ export interface CreateOptions {
  * (the spinner worker while registered with it).
  */
 export class Segment {
-  private constructor(private readonly raw: RawSegment) {}
+  /** raw.id() read once: it never changes, and callers ask for it per poll (a native call). */
+  private readonly openId: number;
+  /** close() was called: id then asks the raw handle again, which throws ERR_CLOSED. */
+  private dropped = false;
+
+  private constructor(private readonly raw: RawSegment) { this.openId = call(() => raw.id()); }
 
   static create(opts: CreateOptions): Segment {
     checkCap('reqCapacity', opts.reqCapacity);
@@ -82,7 +87,7 @@ export class Segment {
     return new Segment(call(() => addon.openPeer(name, sessionId)));
   }
 
-  get id(): number { return call(() => this.raw.id()); }
+  get id(): number { return this.dropped ? call(() => this.raw.id()) : this.openId; }
   get name(): string { return call(() => this.raw.name()); }
   /** 16 random bytes; SHM.OPEN presents them as 32 lowercase hex chars. */
   get token(): Buffer { return call(() => this.raw.token()); }
@@ -147,5 +152,5 @@ export class Segment {
   counters(): ReturnType<RawSegment['counters']> { return call(() => this.raw.counters()); }
 
   /** Drops this handle (munmap when it was the last one). Idempotent. */
-  close(): void { this.raw.close(); }
+  close(): void { this.raw.close(); this.dropped = true; }
 }
