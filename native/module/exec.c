@@ -243,26 +243,21 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     /* 3. command flags, cached per name */
     size_t nlen;
     const char *name = arg_ptr(s, 0, &nlen);
-    char cname[KEY_MAX], key[KEY_MAX];
+    char key[KEY_MAX];   /* lowercase "name", then "container|sub" for a subcommand; "" if too long */
     if (memchr(name, 0, nlen)) { emit_unknown(s); return SHM_EXEC_DONE; }
     if ((nlen == 5 && !strncasecmp(name, "host:", 5)) || (nlen == 4 && !strncasecmp(name, "post", 4))) {
         /* processCommand drops such a connection without a reply (cross-protocol attack) */
         s->close_reason = SHM_CLOSE_PROTOCOL;
         return SHM_EXEC_DONE;
     }
-    int have_name = lower_copy(cname, sizeof cname, name, nlen);
-    const cmdinfo *ci = have_name ? lookup(cname) : NULL;
-    if (have_name) memcpy(key, cname, strlen(cname) + 1);
-    else key[0] = 0;
+    if (!lower_copy(key, sizeof key, name, nlen)) key[0] = 0;
+    const cmdinfo *ci = key[0] ? lookup(key) : NULL;
     if (ci && (ci->flags & F_CONTAINER) && argc >= 2) {
         size_t sl;
         const char *sub = arg_ptr(s, 1, &sl);
-        char subl[KEY_MAX];
-        if (lower_copy(subl, sizeof subl, sub, sl) && strlen(cname) + 1 + strlen(subl) < KEY_MAX) {
-            size_t cl = strlen(cname), ql = strlen(subl);
-            memcpy(key, cname, cl);
-            key[cl] = '|';
-            memcpy(key + cl + 1, subl, ql + 1);
+        /* written after the name's NUL; joined with '|' only if it fits whole */
+        if (lower_copy(key + nlen + 1, sizeof key - nlen - 1, sub, sl)) {
+            key[nlen] = '|';
             ci = lookup(key);
         } else {
             ci = NULL;
@@ -291,7 +286,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     int done = 0;
     if (ci && arity_ok && (!strcmp(key, "debug") || !strcmp(key, "module|load") || !strcmp(key, "module|loadex") ||
                            !strcmp(key, "module|unload"))) {
-        int is_debug = cname[0] == 'd';
+        int is_debug = key[0] == 'd';
         if (!__atomic_load_n(is_debug ? &G.allow_debug : &G.allow_module, __ATOMIC_RELAXED)) {   /* relaxed: a knob */
             char text[400];
             snprintf(text, sizeof text, "ERR %s command not allowed. If the %s option is set to \"local\", "
