@@ -521,10 +521,8 @@ export class AsyncContext implements AsyncAdapterTarget {
     this.connectTimer = undefined;
     this.state = this.disconnectRequested ? 'disconnecting' : 'connected';
     debug('connected over %s%s', this.transport, this.transportReason ? ` (${this.transportReason})` : '');
-    const cb = this.connectCb;
-    if (cb) {
-      this.inCallback++;
-      try { cb(this, REDIS_OK); } catch (e) { rethrowLater(e); } finally { this.inCallback--; }
+    if (this.connectCb) {
+      this.callStatus(this.connectCb, REDIS_OK);
       this.afterCallback();
     }
     if (this.closed) return;
