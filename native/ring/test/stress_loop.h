@@ -37,6 +37,17 @@ static inline uint64_t rt_chunk(uint64_t *s, uint64_t max) {
     return n < max ? n : max;
 }
 
+/* A polling (non-blocking) side moved nothing: pause, and yield the CPU after 64 empty
+ * polls in a row. */
+static inline void rt_poll_pause(rt_side *x, uint64_t *idle) {
+    if (++*idle % 64 == 0) {
+        x->yields++;
+        sched_yield();
+    } else {
+        shm_cpu_relax();
+    }
+}
+
 static inline void *rt_producer(void *arg) {
     rt_side *x = (rt_side *)arg;
     uint64_t rng = x->seed, h = RT_FNV_INIT, pos = 0, idle = 0;
@@ -53,18 +64,12 @@ static inline void *rt_producer(void *arg) {
         }
         if (w == 0) {
             x->empty_calls++;
-            if (x->blocking) {
-                uint64_t want = rt_range(&rng, 1, n);
-                if (shm_ring_wait_space(x->r, want, x->spin_ns, x->park_ns) < 0) {
-                    x->failed = 1;
-                    snprintf(x->why, sizeof x->why, "producer: wait_space corrupt");
-                    break;
-                }
-            } else if (++idle % 64 == 0) {
-                x->yields++;
-                sched_yield();
-            } else {
-                shm_cpu_relax();
+            if (!x->blocking) {
+                rt_poll_pause(x, &idle);
+            } else if (shm_ring_wait_space(x->r, rt_range(&rng, 1, n), x->spin_ns, x->park_ns) < 0) {
+                x->failed = 1;
+                snprintf(x->why, sizeof x->why, "producer: wait_space corrupt");
+                break;
             }
             continue;
         }
@@ -95,17 +100,12 @@ static inline void *rt_consumer(void *arg) {
         }
         if (got == 0) {
             x->empty_calls++;
-            if (x->blocking) {
-                if (shm_ring_wait_data(x->r, x->spin_ns, x->park_ns) < 0) {
-                    x->failed = 1;
-                    snprintf(x->why, sizeof x->why, "consumer: wait_data corrupt");
-                    break;
-                }
-            } else if (++idle % 64 == 0) {
-                x->yields++;
-                sched_yield();
-            } else {
-                shm_cpu_relax();
+            if (!x->blocking) {
+                rt_poll_pause(x, &idle);
+            } else if (shm_ring_wait_data(x->r, x->spin_ns, x->park_ns) < 0) {
+                x->failed = 1;
+                snprintf(x->why, sizeof x->why, "consumer: wait_data corrupt");
+                break;
             }
             continue;
         }
