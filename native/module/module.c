@@ -82,6 +82,12 @@ static void refresh_server_config(RedisModuleCtx *ctx) {
 
 /* ---------- commands ---------- */
 
+/* One key and its integer value of a map reply. */
+static void reply_kv(RedisModuleCtx *ctx, const char *k, long long v) {
+    RedisModule_ReplyWithCString(ctx, k);
+    RedisModule_ReplyWithLongLong(ctx, v);
+}
+
 /* SHM.OPEN <layout-version> <name> <token-hex-32> [option value ...]
  * -- claims the caller's segment and starts serving it; replies with a map of
  * version, session, req-capacity, rep-capacity, server-pid. */
@@ -166,16 +172,11 @@ static int cmd_open(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     shm_worker_adopt(s);
 
     RedisModule_ReplyWithMap(ctx, 5);
-    RedisModule_ReplyWithCString(ctx, "version");
-    RedisModule_ReplyWithLongLong(ctx, SHM_LAYOUT_VERSION);
-    RedisModule_ReplyWithCString(ctx, "session");
-    RedisModule_ReplyWithLongLong(ctx, (long long)id);
-    RedisModule_ReplyWithCString(ctx, "req-capacity");
-    RedisModule_ReplyWithLongLong(ctx, (long long)m.line0.req_capacity);
-    RedisModule_ReplyWithCString(ctx, "rep-capacity");
-    RedisModule_ReplyWithLongLong(ctx, (long long)m.line0.rep_capacity);
-    RedisModule_ReplyWithCString(ctx, "server-pid");
-    RedisModule_ReplyWithLongLong(ctx, (long long)getpid());
+    reply_kv(ctx, "version", SHM_LAYOUT_VERSION);
+    reply_kv(ctx, "session", (long long)id);
+    reply_kv(ctx, "req-capacity", (long long)m.line0.req_capacity);
+    reply_kv(ctx, "rep-capacity", (long long)m.line0.rep_capacity);
+    reply_kv(ctx, "server-pid", (long long)getpid());
     return REDISMODULE_OK;
 }
 
@@ -213,11 +214,6 @@ static int cmd_fence(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     if (RedisModule_Replicate(ctx, "PING", "") != REDISMODULE_OK)
         return RedisModule_ReplyWithError(ctx, "ERR SHM could not propagate the fence");
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
-}
-
-static void reply_kv(RedisModuleCtx *ctx, const char *k, long long v) {
-    RedisModule_ReplyWithCString(ctx, k);
-    RedisModule_ReplyWithLongLong(ctx, v);
 }
 
 /* SHM.INFO -- module totals and one map per live session. */
