@@ -76,6 +76,8 @@ export class RedisContext {
   private shm: BlockingShm | undefined;
   private readonly sockReader: Reader<RedisReply>;
   private readonly shmReader: Reader<RedisReply>;
+  /** Where BlockingShm.write drains replies while REQ is full (one closure, not one per send). */
+  private readonly feedShm = (chunk: Uint8Array): void => this.shmReader.feed(chunk);
   private readonly pending = new Queue<Entry>();
   private readonly inflight = new Queue<Entry>();
   private inflightRoute: Route = 'socket';
@@ -249,7 +251,7 @@ export class RedisContext {
     this.inflightRoute = route;
     if (route === 'shm') this.servedOverShm = true;
     const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
-    if (route === 'shm') this.shm!.write(bytes, this.commandTimeoutMs, (chunk) => this.shmReader.feed(chunk));
+    if (route === 'shm') this.shm!.write(bytes, this.commandTimeoutMs, this.feedShm);
     else this.sock!.write(bytes);
   }
 
