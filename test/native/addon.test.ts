@@ -17,6 +17,7 @@ function pair(): { c: Segment; p: Segment } {
   return { c, p };
 }
 
+/** Starts `body` (plain JS; `addon`, `data` and `post` in scope) in a worker that collects its messages. */
 function startWorker(body: string, data: unknown): { w: Worker; msgs: unknown[] } {
   const src = `const { createRequire } = require('node:module');
     const { parentPort, workerData: data } = require('node:worker_threads');
@@ -45,19 +46,10 @@ async function until(pred: () => boolean, ms = 5000): Promise<void> {
 }
 
 /** Runs `body` (plain JS; `addon`, `data` and `post` in scope) in a worker; resolves with its messages. */
-function inWorker(body: string, data: unknown): Promise<unknown[]> {
-  const src = `const { createRequire } = require('node:module');
-    const { parentPort, workerData: data } = require('node:worker_threads');
-    const addon = createRequire(${JSON.stringify(ADDON)})(${JSON.stringify(ADDON)});
-    const post = (m) => parentPort.postMessage(m);
-    ${body}`;
-  const w = new Worker(src, { eval: true, workerData: data });
-  const msgs: unknown[] = [];
-  w.on('message', (m) => msgs.push(m));
-  return new Promise((resolve, reject) => {
-    w.on('error', reject);
-    w.on('exit', (code) => (code === 0 ? resolve(msgs) : reject(new Error(`worker exit ${code}`))));
-  });
+async function inWorker(body: string, data: unknown): Promise<unknown[]> {
+  const { w, msgs } = startWorker(body, data);
+  await exited(w);
+  return msgs;
 }
 
 describe('addon across threads', () => {
