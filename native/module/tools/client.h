@@ -236,8 +236,10 @@ static inline long tool_drain_replies(shm_ring *rep, tool_buf *acc) {
         printed++;
         at += l;
     }
-    memmove(acc->p, acc->p + at, acc->len - at);
-    acc->len -= at;
+    if (at) {
+        memmove(acc->p, acc->p + at, acc->len - at);
+        acc->len -= at;
+    }
     return printed;
 }
 
