@@ -36,21 +36,31 @@ async function until(pred: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
+/** A pair whose client side is registered with the spinner, delivering into a new sink. */
+function registered(): { c: Segment; p: Segment; s: ReturnType<typeof sink>; sp: Spinner } {
+  const { c, p } = pair();
+  const s = sink();
+  const sp = Spinner.get();
+  sp.register(c.id, s);
+  return { c, p, s, sp };
+}
+
+/** The peer (the server's side) writes REP and wakes its consumer, the worker. */
+function reply(p: Segment, text: string): void {
+  p.write(Buffer.from(text));
+  p.wakeServer();
+}
+
 const threads = (): number => readdirSync('/proc/self/task').length;
 
 describe('Spinner', () => {
   it('delivers replies written by the peer, only as whole replies, in order', async () => {
-    const { c, p } = pair();
-    const s = sink();
-    const sp = Spinner.get();
-    sp.register(c.id, s);
-    p.write(Buffer.from('+OK\r\n$5\r\nhel'));
-    p.wakeServer();  // (peer side: wakes the REP consumer, i.e. the worker)
+    const { c, p, s, sp } = registered();
+    reply(p, '+OK\r\n$5\r\nhel');  // (peer side: wakes the REP consumer, i.e. the worker)
     await until(() => s.text.length > 0);
     await new Promise((r) => setTimeout(r, 30));
     expect(s.text).toBe('+OK\r\n');  // the partial bulk is held back
-    p.write(Buffer.from('lo\r\n*2\r\n:1\r\n:2\r\n'));
-    p.wakeServer();
+    reply(p, 'lo\r\n*2\r\n:1\r\n:2\r\n');
     await until(() => s.text.length === 28);
     expect(s.text).toBe('+OK\r\n$5\r\nhello\r\n*2\r\n:1\r\n:2\r\n');
     for (const ch of s.chunks) expect(ch.toString('latin1')).toMatch(/\r\n$/);
@@ -136,16 +146,11 @@ describe('Spinner', () => {
   });
 
   it('hands REP ownership back: after unregister resolves the main thread reads the ring itself', async () => {
-    const { c, p } = pair();
-    const s = sink();
-    const sp = Spinner.get();
-    sp.register(c.id, s);
-    p.write(Buffer.from('+one\r\n'));
-    p.wakeServer();
+    const { c, p, s, sp } = registered();
+    reply(p, '+one\r\n');
     await until(() => s.text === '+one\r\n');
     await sp.unregister(c.id);          // the worker has let go of REP and of its handle
-    p.write(Buffer.from('+two\r\n'));
-    p.wakeServer();
+    reply(p, '+two\r\n');
     await new Promise((r) => setTimeout(r, 20));
     expect(s.text).toBe('+one\r\n');   // nothing more delivered through the spinner
     const b = Buffer.alloc(16);
@@ -154,12 +159,8 @@ describe('Spinner', () => {
   });
 
   it('poll() delivers published bytes synchronously for a busy-polling caller', async () => {
-    const { c, p } = pair();
-    const s = sink();
-    const sp = Spinner.get();
-    sp.register(c.id, s);
-    p.write(Buffer.from(':5\r\n'));
-    p.wakeServer();
+    const { c, p, s, sp } = registered();
+    reply(p, ':5\r\n');
     const end = Date.now() + 5000;
     while (s.text === '' && Date.now() < end) sp.poll(c.id);  // no await: the event loop never runs
     expect(s.text).toBe(':5\r\n');
@@ -169,12 +170,8 @@ describe('Spinner', () => {
   });
 
   it('does not spin while idle: after a reply, the process burns little CPU with a channel open', async () => {
-    const { c, p } = pair();
-    const s = sink();
-    const sp = Spinner.get();
-    sp.register(c.id, s);
-    p.write(Buffer.from('+warm\r\n'));
-    p.wakeServer();
+    const { c, p, s, sp } = registered();
+    reply(p, '+warm\r\n');
     await until(() => s.text === '+warm\r\n');
     await new Promise((r) => setTimeout(r, 50));   // past the 50 us spin budget: the worker parks
     const before = process.cpuUsage();
@@ -182,8 +179,7 @@ describe('Spinner', () => {
     const used = process.cpuUsage(before);
     // a worker spinning through the idle half second would account for ~500 ms of CPU
     expect((used.user + used.system) / 1000).toBeLessThan(150);
-    p.write(Buffer.from('+again\r\n'));           // and a parked worker still wakes for new data
-    p.wakeServer();
+    reply(p, '+again\r\n');  // and a parked worker still wakes for new data
     await until(() => s.text === '+warm\r\n+again\r\n');
     await sp.unregister(c.id);
   });
@@ -196,11 +192,9 @@ describe('Spinner', () => {
       onData(b) { chunks.push(Buffer.from(b).toString()); sp.poll(c.id); sp.poll(); },
       onEnd() {},
     });
-    p.write(Buffer.from(':1\r\n'));
-    p.wakeServer();
+    reply(p, ':1\r\n');
     await until(() => chunks.length > 0);
-    p.write(Buffer.from(':2\r\n'));
-    p.wakeServer();
+    reply(p, ':2\r\n');
     await until(() => chunks.join('') === ':1\r\n:2\r\n');
     await new Promise((r) => setTimeout(r, 20));
     expect(chunks.join('')).toBe(':1\r\n:2\r\n');
@@ -208,10 +202,7 @@ describe('Spinner', () => {
   });
 
   it('a direct-read request withdrawn after the worker granted it hands REP back (no doorbell is left to do it)', async () => {
-    const { c, p } = pair();
-    const s = sink();
-    const sp = Spinner.get();
-    sp.register(c.id, s);
+    const { c, p, s, sp } = registered();
     // Ask for REP and let the worker grant it.
     expect(sp.claim(c.id)).toBe(CLAIM_NO);
     const hdr = (sp as unknown as { regs: Map<number, { hdr: Int32Array }> }).regs.get(c.id)!.hdr;
@@ -222,8 +213,7 @@ describe('Spinner', () => {
     expect(Atomics.load(hdr, IN_OWNER)).toBe(OWNER_MAIN);
     sp.release(c.id, false);  // withdrawn without claiming again
     // REP must be the worker's again: a reply written now arrives through the doorbell.
-    p.write(Buffer.from('+late\r\n'));
-    p.wakeServer();
+    reply(p, '+late\r\n');
     await until(() => s.text === '+late\r\n', 3000);
     expect(Atomics.load(hdr, IN_OWNER)).toBe(OWNER_WORKER);
     await sp.unregister(c.id);
