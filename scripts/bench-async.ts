@@ -6,12 +6,10 @@
 // The 'async echo' row is the context alone: an in-process channel answers at once.
 //
 //   npx tsc -p tsconfig.json && node dist/scripts/bench-async.js [--rounds 40] [--slice 500] [--loaded] [--json]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
-import { AsyncContext } from '../src/async/context.js';
-import { redisAsyncConnect, redisAsyncConnectUnix } from '../src/async/api.js';
-import { REDIS_OK } from '../src/resp/types.js';
+import type { AsyncContext } from '../src/async/context.js';
+import { connectAsync } from '../src/bench/async-calls.js';
+import { startHostLoad } from '../src/bench/host-load.js';
 import { startServer } from '../src/cli/server.js';
 
 interface Client {
@@ -24,13 +22,6 @@ interface Client {
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-function connectCtx(make: () => AsyncContext): Promise<AsyncContext> {
-  const ac = make();
-  return new Promise((resolve, reject) => {
-    ac.setConnectCallback((c, s) => (s === REDIS_OK ? resolve(c) : reject(new Error(c.errstr))));
-  });
 }
 
 function ctxClient(name: string, ac: AsyncContext): Client {
@@ -78,11 +69,6 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function busyLoad(): ChildProcess[] {
-  const n = availableParallelism();
-  return Array.from({ length: n }, () => spawn('nice', ['-n', '19', process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' }));
-}
-
 async function main(): Promise<void> {
   const rounds = arg('rounds', 40);
   const slice = arg('slice', 500);
@@ -91,14 +77,15 @@ async function main(): Promise<void> {
   const clients: Client[] = [];
   const rows: Record<string, unknown>[] = [];
   try {
-    const shm = await connectCtx(() => redisAsyncConnectUnix(srv.socket, { transport: 'shm' }));
-    const unix = await connectCtx(() => redisAsyncConnectUnix(srv.socket, { transport: 'socket' }));
-    const tcp = await connectCtx(() => redisAsyncConnect('127.0.0.1', srv.port, { transport: 'socket' }));
+    const unixEp = { path: srv.socket };
+    const shm = await connectAsync(unixEp, { transport: 'shm' });
+    const unix = await connectAsync(unixEp, { transport: 'socket' });
+    const tcp = await connectAsync({ host: '127.0.0.1', port: srv.port }, { transport: 'socket' });
     const io = new Redis({ path: srv.socket, lazyConnect: true });
     await io.connect();
     // The context's own cost: an in-process channel that answers every request at once
     // (a microtask later) with the reply a server would send, no server involved.
-    const echo = await connectCtx(() => redisAsyncConnectUnix(srv.socket, {
+    const echo = await connectAsync(unixEp, {
       transport: 'shm',
       shmOpener: async ({ handlers }) => ({
         kind: 'shm' as const,
@@ -109,11 +96,11 @@ async function main(): Promise<void> {
         },
         close() { queueMicrotask(() => handlers.onClose()); },
       }),
-    }));
+    });
     clients.push(ctxClient('async shm', shm), ctxClient('async unix', unix), ctxClient('async tcp', tcp), ioredisClient('ioredis unix', io), ctxClient('async echo', echo));
     await ctxClient('x', shm).run(1, ['SET', 'bench:k', 'x'.repeat(100)], []);
     for (const condition of conditions) {
-      const load = condition === 'loaded' ? busyLoad() : [];
+      const load = condition === 'loaded' ? await startHostLoad() : null;
       try {
         for (const argv of [['PING'], ['GET', 'bench:k']]) {
           const samples = new Map<string, number[]>(clients.map((c) => [c.name, []]));
@@ -135,7 +122,7 @@ async function main(): Promise<void> {
           }
         }
       } finally {
-        for (const p of load) p.kill('SIGKILL');
+        await load?.stop();
       }
     }
   } finally {
