@@ -16,6 +16,7 @@ import { Worker, isMainThread, workerData, parentPort } from 'node:worker_thread
 import { Segment } from '../src/native/segment.js';
 import { Spinner } from '../src/spinner/spinner.js';
 import { startServer } from '../src/cli/server.js';
+import { formatArgv } from '../src/format/argv.js';
 import { Reader } from '../src/resp/reader.js';
 import { SocketChannel } from '../src/transport/socket.js';
 import { openShm } from '../src/transport/shm-open.js';
@@ -193,7 +194,7 @@ async function serverRoundTrips(rounds: number, n: number): Promise<Record<strin
     });
     const command = (args: Array<string | Uint8Array>): Promise<unknown> => new Promise((res) => {
       waiting.push(res);
-      life.write(Buffer.from(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a as string)}\r\n${a as string}\r\n`).join('')}`));
+      life.write(formatArgv(args));
     });
     const opened = await openShm({ lifeline: life, command, handlers: { onData: () => resolve(), onClose() {} } });
     if (typeof opened === 'string') throw new Error(`shm unavailable: ${opened}`);
