@@ -31,7 +31,11 @@ export function open(srv: RedisServer, tc: TransportCase, opts: AsyncOptions = {
 
 /** Connect and wait for the connect callback; rejects with errstr on failure. */
 export function connected(srv: RedisServer, tc: TransportCase, opts: AsyncOptions = {}): Promise<AsyncContext> {
-  const ac = open(srv, tc, opts);
+  return whenConnected(open(srv, tc, opts));
+}
+
+/** The context once its connect callback ran; rejects with errstr on failure. */
+export function whenConnected(ac: AsyncContext): Promise<AsyncContext> {
   return new Promise((resolve, reject) => {
     ac.setConnectCallback((c, status) => (status === REDIS_OK ? resolve(c) : reject(new Error(c.errstr))));
   });
