@@ -23,14 +23,6 @@ export function exited(p: ChildProcess): Promise<{ code: number | null; signal: 
   return new Promise((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-export async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export function captureIo(opts: { tty?: boolean; signal?: AbortSignal } = {}): Io & { out: () => string; err: () => string } {
   let out = '';
   let err = '';

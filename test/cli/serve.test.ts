@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawCommand } from '../../src/bench/raw-ping.js';
 import { MODULE_PATH } from '../helpers/redis-server.js';
-import { alive, exited, spawnCli, waitFor } from './cli-process.js';
+import { until } from '../reliability/helpers.js';
+import { alive, exited, spawnCli } from './cli-process.js';
 
 describe('redis-shm server', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -13,7 +14,7 @@ describe('redis-shm server', () => {
       const sock = join(dir, 's.sock');
       const p = spawnCli(['server', '--port', '0', '--unixsocket', sock, '--dir', dir]);
       try {
-        await waitFor(() => p.out().includes('Press Ctrl-C to stop.') || p.exitCode !== null, 'the ready banner');
+        await until(() => p.out().includes('Press Ctrl-C to stop.') || p.exitCode !== null, 10_000, 'the ready banner');
         const out = p.out();
         expect(out, p.err()).toContain('Press Ctrl-C to stop.');
         const port = Number(/tcp:\s+127\.0\.0\.1:(\d+)/.exec(out)![1]);
