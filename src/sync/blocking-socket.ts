@@ -9,7 +9,7 @@
 // event loop cannot run while the caller wants a synchronous answer.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { RedisError, type ErrorCode } from '../errors.js';
-import type { SocketTarget } from '../transport/socket.js';
+import { isLoopback, targetError, type SocketTarget } from '../transport/socket.js';
 
 /** The worker's side, as an eval'd CommonJS script (no build step, no file lookup). */
 const WORKER_SOURCE = `
@@ -80,9 +80,8 @@ export class BlockingSocket {
 
   /** Connects, blocking the calling thread. Throws RedisError (ERR_IO, ERR_TIMEOUT). */
   static connect(target: SocketTarget, timeoutMs: number): BlockingSocket {
-    if (!target.path && (!Number.isInteger(target.port) || target.port! <= 0 || target.port! > 65535)) {
-      throw new RedisError('ERR_ARGUMENT', 'socket target needs a path or a port in 1..65535');
-    }
+    const bad = targetError(target);
+    if (bad) throw bad;
     const s = new BlockingSocket(target, timeoutMs);
     // The worker enforces timeoutMs itself; the extra second covers a worker that never starts.
     const m = s.next(timeoutMs > 0 ? timeoutMs + 1000 : 0);
@@ -94,9 +93,7 @@ export class BlockingSocket {
 
   /** True for a Unix socket or a loopback TCP peer. */
   get isLocal(): boolean {
-    if (this.target.path) return true;
-    const a = this.remote;
-    return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1';
+    return this.target.path ? true : isLoopback(this.remote);
   }
 
   get isOpen(): boolean { return this.closedErr === undefined; }

@@ -22,6 +22,17 @@ export interface SocketOptions extends SocketTarget {
 
 type State = 'connecting' | 'open' | 'closed';
 
+/** Why a target cannot be connected to (no path and no valid port), or undefined. */
+export function targetError(t: SocketTarget): RedisError | undefined {
+  if (t.path || (t.port !== undefined && Number.isInteger(t.port) && t.port > 0 && t.port <= 65535)) return undefined;
+  return new RedisError('ERR_ARGUMENT', 'socket target needs a path or a port in 1..65535');
+}
+
+/** A TCP peer address on this host (shared memory is possible with it). */
+export function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || address === 'localhost';
+}
+
 function ioError(e: NodeJS.ErrnoException): RedisError {
   if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return new RedisError('ERR_EOF', `Server closed the connection (${e.code})`, { cause: e });
   return new RedisError('ERR_IO', e.message, { cause: e });
@@ -44,9 +55,8 @@ export class SocketChannel implements Channel {
 
   /** Connects; resolves once the socket is open, rejects with ERR_IO / ERR_TIMEOUT. */
   static connect(opts: SocketOptions, handlers: ChannelHandlers): Promise<SocketChannel> {
-    if (!opts.path && (opts.port === undefined || !Number.isInteger(opts.port) || opts.port <= 0 || opts.port > 65535)) {
-      return Promise.reject(new RedisError('ERR_ARGUMENT', 'socket target needs a path or a port in 1..65535'));
-    }
+    const bad = targetError(opts);
+    if (bad) return Promise.reject(bad);
     const target: SocketTarget = opts.path ? { path: opts.path } : { host: opts.host ?? '127.0.0.1', port: opts.port };
     const sock = target.path ? connect(target.path) : connect(target.port ?? 6379, target.host ?? '127.0.0.1');
     const ch = new SocketChannel(sock, target, handlers);
@@ -55,9 +65,7 @@ export class SocketChannel implements Channel {
 
   /** True for a Unix socket or a loopback TCP peer: shared memory is possible. */
   get isLocal(): boolean {
-    if (this.target.path) return true;
-    const a = this.socket.remoteAddress ?? this.target.host ?? '';
-    return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a === 'localhost';
+    return this.target.path ? true : isLoopback(this.socket.remoteAddress ?? this.target.host ?? '');
   }
 
   get isOpen(): boolean { return this.state === 'open'; }
