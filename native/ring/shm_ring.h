@@ -332,22 +332,31 @@ static inline int shm__park(shm_ring *r, uint32_t *parked, uint32_t *futex,
     return v < 0 ? -1 : (v >= want ? 1 : 0);
 }
 
-/* Consumer: wait until at least one byte is readable. Spins for spin_ns (pause between
- * probes; the clock is read every 64 probes, so budgets round up to 64 pauses), then parks
- * for at most park_ns (0 = no limit). Returns readable bytes (>0), -1 on corruption, or 0
- * when the park ended with nothing ready: a timeout, a signal, or a wake that brought no
- * data (e.g. the peer closing the session). 0 can happen with park_ns = 0 too: the caller
- * checks its own exit conditions (session state) and calls again. */
-static inline int64_t shm_ring_wait_data(shm_ring *r, uint64_t spin_ns, uint64_t park_ns) {
-    int64_t v = shm_ring_readable(r);
-    if (v != 0) return v;
-    uint64_t start = spin_ns ? shm_now_ns() : 0;
-    for (uint32_t i = 1; spin_ns; i++) {
+/* Spinning half, shared by both directions: probes `probe` until it says ready (<0 or
+ * >= want) or spin_ns has passed (pause between probes; the clock is read every 64 probes,
+ * so budgets round up to 64 pauses). Returns the last probe. */
+static inline int64_t shm__spin(shm_ring *r, int64_t (*probe)(shm_ring *), int64_t want, uint64_t spin_ns) {
+    int64_t v = probe(r);
+    if (v < 0 || v >= want || spin_ns == 0) return v;
+    uint64_t start = shm_now_ns();
+    for (uint32_t i = 1;; i++) {
         shm_cpu_relax();
-        v = shm_ring_readable(r);
-        if (v != 0) { r->spins += i; return v; }
-        if ((i & 63) == 0 && shm_now_ns() - start >= spin_ns) { r->spins += i; break; }
+        v = probe(r);
+        if (v < 0 || v >= want || ((i & 63) == 0 && shm_now_ns() - start >= spin_ns)) {
+            r->spins += i;
+            return v;
+        }
     }
+}
+
+/* Consumer: wait until at least one byte is readable. Spins for spin_ns (see shm__spin),
+ * then parks for at most park_ns (0 = no limit). Returns readable bytes (>0), -1 on
+ * corruption, or 0 when the park ended with nothing ready: a timeout, a signal, or a wake
+ * that brought no data (e.g. the peer closing the session). 0 can happen with park_ns = 0
+ * too: the caller checks its own exit conditions (session state) and calls again. */
+static inline int64_t shm_ring_wait_data(shm_ring *r, uint64_t spin_ns, uint64_t park_ns) {
+    int64_t v = shm__spin(r, shm_ring_readable, 1, spin_ns);
+    if (v != 0) return v;
     int p = shm__park(r, &r->ctl->consumer_parked, &r->ctl->data_futex, shm_ring_readable, 1, park_ns);
     if (p < 0) return -1;
     return p ? shm_ring_readable(r) : 0;
@@ -357,15 +366,8 @@ static inline int64_t shm_ring_wait_data(shm_ring *r, uint64_t spin_ns, uint64_t
  * contract; 0 also when a wake freed fewer than `want` bytes. */
 static inline int64_t shm_ring_wait_space(shm_ring *r, uint64_t want, uint64_t spin_ns, uint64_t park_ns) {
     if (want > r->cap) want = r->cap;
-    int64_t v = shm_ring_writable(r);
+    int64_t v = shm__spin(r, shm_ring_writable, (int64_t)want, spin_ns);
     if (v < 0 || (uint64_t)v >= want) return v;
-    uint64_t start = spin_ns ? shm_now_ns() : 0;
-    for (uint32_t i = 1; spin_ns; i++) {
-        shm_cpu_relax();
-        v = shm_ring_writable(r);
-        if (v < 0 || (uint64_t)v >= want) { r->spins += i; return v; }
-        if ((i & 63) == 0 && shm_now_ns() - start >= spin_ns) { r->spins += i; break; }
-    }
     int p = shm__park(r, &r->ctl->producer_parked, &r->ctl->space_futex, shm_ring_writable,
                       (int64_t)want, park_ns);
     if (p < 0) return -1;
