@@ -15,23 +15,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path) {
     FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); return -1; }
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0, r;
-    uint8_t chunk[65536];
-    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + r > cap) { cap = (len + r) * 2; buf = realloc(buf, cap); if (!buf) abort(); }
-        memcpy(buf + len, chunk, r);
-        len += r;
-    }
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) { perror(path); if (f) fclose(f); return -1; }
+    size_t len = (size_t)st.st_size;
+    /* an exact-size buffer, so that ASan sees reads past the input too */
+    uint8_t *exact = malloc(len ? len : 1);
+    if (!exact) abort();
+    if (fread(exact, 1, len, f) != len) { perror(path); fclose(f); free(exact); return -1; }
     fclose(f);
     fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
-    /* an exact-size copy, so that ASan sees reads past the input too */
-    uint8_t *exact = malloc(len ? len : 1);
-    if (len) memcpy(exact, buf, len);
     LLVMFuzzerTestOneInput(exact, len);
     free(exact);
-    free(buf);
     return 0;
 }
 
