@@ -1,6 +1,7 @@
 // The JS fuzz loop for the RESP reader (src/resp): generated, mutated and random byte
 // streams are fed whole and in random pieces. The oracle: the reader returns replies or
-// fails with RedisError ERR_PROTOCOL (nothing else may escape), both feedings agree on
+// fails with RedisError ERR_PROTOCOL, or ERR_OOM for a length beyond the largest Buffer
+// (as hiredis's REDIS_ERR_OOM; nothing else may escape), both feedings agree on
 // every reply and on whether it failed, and no input takes longer than a second. (The
 // failure's wording may differ: fed in pieces, a long line without CR is refused as "line
 // too long" before the byte that makes it invalid arrives.) Any input
@@ -35,8 +36,8 @@ function feedIn(input: Buffer, rng: Rng | undefined): Outcome {
       for (let r = reader.getReply(); r !== undefined; r = reader.getReply()) replies.push(describeReply(r));
     }
   } catch (e) {
-    if (!(e instanceof RedisError) || e.code !== 'ERR_PROTOCOL') {
-      throw new Error(`reader threw something other than RedisError ERR_PROTOCOL: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
+    if (!(e instanceof RedisError) || (e.code !== 'ERR_PROTOCOL' && e.code !== 'ERR_OOM')) {
+      throw new Error(`reader threw something other than RedisError ERR_PROTOCOL / ERR_OOM: ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}`);
     }
     if (reader.err === 0) throw new Error('reader threw but its err field is 0');
     error = e.message;
