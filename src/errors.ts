@@ -49,6 +49,12 @@ export class RedisError extends Error {
   }
 }
 
+/** Any thrown value as a RedisError: itself when it is one, else ERR_OTHER with its message. */
+export function asRedisError(e: unknown): RedisError {
+  if (e instanceof RedisError) return e;
+  return new RedisError('ERR_OTHER', e instanceof Error ? e.message : String(e), { cause: e });
+}
+
 /** An error reply from the server (`-ERR ...`, `-WRONGTYPE ...`). `code` is its first word. */
 export class ReplyError extends Error {
   readonly code: string;

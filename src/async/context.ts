@@ -15,7 +15,7 @@
 // the busy channel has been delivered. So replies and callbacks follow send order, and a
 // routed command runs on the server after every earlier shm command and before every later one.
 import { debuglog } from 'node:util';
-import { RedisError } from '../errors.js';
+import { asRedisError, RedisError } from '../errors.js';
 import { formatArgv, type CommandArg } from '../format/argv.js';
 import { formatToArgv, type FormatArg } from '../format/printf.js';
 import { Reader } from '../resp/reader.js';
@@ -97,11 +97,6 @@ interface DirectChannel extends Channel {
 
 const MONITOR_LINE = /^\d+\.\d+ \[\d+ /;
 
-
-function asRedisError(e: unknown): RedisError {
-  if (e instanceof RedisError) return e;
-  return new RedisError('ERR_OTHER', e instanceof Error ? e.message : String(e), { cause: e });
-}
 
 /** A user callback threw: surface it as an uncaught exception, outside the context's stack. */
 function rethrowLater(e: unknown): void {

@@ -10,7 +10,7 @@
 // After SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE, MONITOR or CLIENT TRACKING ON the context serves
 // everything on the socket for the rest of its life (replies there are not one per command,
 // and tracking must see the reads), so it then behaves exactly like a plain socket client.
-import { RedisError } from '../errors.js';
+import { asRedisError, RedisError } from '../errors.js';
 import { formatArgv, type CommandArg } from '../format/argv.js';
 import { formatToArgv, type FormatArg } from '../format/printf.js';
 import { isPubSubWord } from '../async/pubsub.js';
@@ -286,8 +286,7 @@ export class RedisContext {
   }
 
   private fail(e: unknown): void {
-    const err = e instanceof RedisError ? e : new RedisError('ERR_OTHER', e instanceof Error ? e.message : String(e), { cause: e });
-    this.setError(err);
+    this.setError(asRedisError(e));
     // replies can no longer be matched to commands: the connection is done, as in hiredis
     this.release();
   }
