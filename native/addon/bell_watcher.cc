@@ -13,7 +13,6 @@
 // published before the change the thread saw. The function is unref'd (an open watcher never
 // keeps the process alive). The word's writer must wake it with a real futex wake
 // (addon.wakeWaiters or ringControl): V8's Atomics.notify reaches only V8 waiters.
-#include <climits>
 #include <thread>
 
 #include "segment.h"
@@ -105,9 +104,7 @@ class BellWatcher : public Napi::ObjectWrap<BellWatcher> {
     stopped_ = true;
     // seq_cst: ordered before the bump, so the thread's next check after waking sees it
     __atomic_store_n(&st_->closing, 1, __ATOMIC_SEQ_CST);
-    // seq_cst bump + wake: a thread about to sleep on the old value returns at once
-    __atomic_fetch_add(word_, 1, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, word_, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+    BumpWord(word_);  // seq_cst bump + wake: a thread about to sleep on the old value returns at once
     if (thread_.joinable()) thread_.join();
     tsfn_.Release();  // queued calls still run; the last one's end frees st_
     if (hooked_) {
@@ -145,8 +142,7 @@ Napi::Function BellWatcherClass(Napi::Env env) { return BellWatcher::Init(env); 
 // wakeWaiters(ctrl, index): a real futex wake of native waiters on ctrl[index] (a BellWatcher),
 // without changing the word (the caller bumped it already).
 Napi::Value WakeWaiters(const Napi::CallbackInfo &info) {
-  int32_t *word = CtrlWord(info, 0, info[1]);
-  syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+  WakeWord(CtrlWord(info, 0, info[1]));
   return info.Env().Undefined();
 }
 

@@ -4,6 +4,7 @@
 
 #include <napi.h>
 
+#include <climits>
 #include <memory>
 #include <sched.h>
 
@@ -37,6 +38,18 @@ inline int64_t SpinYielding(Probe probe, uint64_t spin_ns, bool yield) {
 
 // Throws a JS Error whose `code` is one of our stable codes.
 [[noreturn]] void ThrowCoded(Napi::Env env, const char *code, const std::string &msg);
+
+// Wakes every native waiter (a futex wait or futex_waitv) on a SharedArrayBuffer word of this
+// process. V8's Atomics.notify reaches only V8 waiters.
+inline void WakeWord(int32_t *word) { syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0); }
+
+// Bumps the word and wakes its native waiters: a waiter that read the old value before
+// sleeping either fails its compare or is woken.
+inline void BumpWord(int32_t *word) {
+  // seq_cst: the bump is ordered after everything the caller stored before ringing
+  __atomic_fetch_add(word, 1, __ATOMIC_SEQ_CST);
+  WakeWord(word);
+}
 
 // &ctrl[index] for ctrl = info[arr], an Int32Array (over a SharedArrayBuffer), and an index
 // inside it; throws ERR_ARGUMENT otherwise. The control-word argument of waitMany,

@@ -3,7 +3,6 @@
 //
 // Only the thread that currently owns the `in` endpoints of the listed segments may call
 // waitMany (it updates their cached peer index and consumer_parked words).
-#include <climits>
 #include <vector>
 
 #include "segment.h"
@@ -157,10 +156,7 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
 // ringControl(ctrl, index): bump the control word and wake a thread parked in waitMany.
 // (V8's Atomics.notify wakes only V8 waiters, not a native futex_waitv.)
 Napi::Value RingControl(const Napi::CallbackInfo &info) {
-  int32_t *ctrl = CtrlWord(info, 0, info[1]);
-  // seq_cst: the bump is ordered after everything the caller published before ringing
-  __atomic_fetch_add(ctrl, 1, __ATOMIC_SEQ_CST);
-  syscall(SYS_futex, ctrl, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+  BumpWord(CtrlWord(info, 0, info[1]));  // seq_cst bump (see BumpWord), then the futex wake
   return info.Env().Undefined();
 }
 
