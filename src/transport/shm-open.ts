@@ -101,6 +101,27 @@ export function checkOpenReply(seg: Segment, reply: unknown): ShmSessionInfo | s
   return info;
 }
 
+/** A fresh segment to offer with SHM.OPEN, or why none can be made. Shared with the sync opener. */
+export function createSegment(reqCapacity: number, repCapacity: number, mode?: 0o600 | 0o660): Segment | string {
+  if (!addonAvailable()) return 'the redis-shm native addon is not available (build/Release/redis_shm.node)';
+  try {
+    return Segment.create({ reqCapacity, repCapacity, mode });
+  } catch (e) {
+    return `could not create the shared-memory segment: ${(e as Error).message}`;
+  }
+}
+
+/** The SHM.OPEN command that offers `seg` (docs/protocol.md §4). */
+export function openCommand(seg: Segment): string[] {
+  return ['SHM.OPEN', String(SHM_PROTOCOL_VERSION), seg.name, seg.tokenHex];
+}
+
+/** Gives up a segment the session will not use: marked closed for the server, unmapped. */
+export function abandonSegment(seg: Segment): void {
+  try { seg.markClosed('client'); } catch { /* closed */ }
+  seg.close();
+}
+
 /**
  * Opens a shm session over `req.lifeline`. Resolves with the channel, or with the reason
  * shm cannot be used (the caller decides between falling back and failing). The segment's
@@ -109,13 +130,8 @@ export function checkOpenReply(seg: Segment, reply: unknown): ShmSessionInfo | s
 export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): Promise<{ channel: ShmChannel; info: ShmSessionInfo } | string> {
   if (!req.lifeline.isOpen) return 'the socket is not connected';
   if (!req.lifeline.isLocal) return 'the server is not on this host (shared memory needs a Unix socket or loopback TCP)';
-  if (!addonAvailable()) return 'the redis-shm native addon is not available (build/Release/redis_shm.node)';
-  let seg: Segment;
-  try {
-    seg = Segment.create({ reqCapacity: opts.reqCapacity ?? DEFAULT_RING, repCapacity: opts.repCapacity ?? DEFAULT_RING, mode: opts.mode });
-  } catch (e) {
-    return `could not create the shared-memory segment: ${(e as Error).message}`;
-  }
+  const seg = createSegment(opts.reqCapacity ?? DEFAULT_RING, opts.repCapacity ?? DEFAULT_RING, opts.mode);
+  if (typeof seg === 'string') return seg;
   let ok = false;
   // Start the spinner worker now: it boots (tens of ms in a fresh process) while SHM.OPEN is
   // on the wire, and the channel opens only once it runs, so no first reply waits for it.
@@ -124,7 +140,7 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
   try {
     let reply: unknown;
     try {
-      reply = await req.command(['SHM.OPEN', String(SHM_PROTOCOL_VERSION), seg.name, seg.tokenHex]);
+      reply = await req.command(openCommand(seg));
     } catch (e) {
       if (e instanceof ReplyError) reply = e;
       else return `SHM.OPEN failed: ${(e as Error).message}`;
@@ -145,8 +161,7 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
   } finally {
     if (!ok) {
       const claimed = seg.state() === SHM_STATE_CLAIMED;
-      try { seg.markClosed('client'); } catch { /* closed */ }
-      seg.close();
+      abandonSegment(seg);
       // the server holds a session we will not use: end it (best effort; the socket may be gone)
       if (claimed && req.lifeline.isOpen) req.command(['SHM.CLOSE']).catch(() => undefined);
       spinner?.stopIfUnused();
