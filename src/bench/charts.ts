@@ -1,7 +1,6 @@
 // The benchmark's SVG charts, built from its rows: one chart per question, per host
 // condition, one bar series per client configuration.
-import { specLabel } from './driver.js';
-import type { BenchRow, Condition } from './rows.js';
+import { rowLabel, threadWorkloads, type BenchRow, type Condition } from './rows.js';
 import { barChartSvg } from './svg.js';
 
 interface ChartDef {
@@ -21,7 +20,7 @@ export const CHARTS: ChartDef[] = [
   { file: 'latency-p99', title: 'Sequential latency, p99 (lower is better)', unit: 'microseconds', workloads: fixed(SEQ), field: 'p99_us' },
   {
     file: 'throughput', title: 'GET throughput (higher is better)', unit: 'commands/s', field: 'ops_per_sec',
-    workloads: (rows) => ['get-1000-concurrent', 'get-pipeline-100', ...new Set(rows.map((r) => r.workload).filter((w) => /^get-\d+-threads$/.test(w)))],
+    workloads: (rows) => ['get-1000-concurrent', 'get-pipeline-100', ...threadWorkloads(rows)],
   },
   { file: 'first-after-idle', title: 'First command after 1 s idle, p50 (lower is better)', unit: 'microseconds', workloads: fixed(['first-after-idle']), field: 'p50_us' },
   // One chart per size: on a shared axis the 1 MB bars would vanish next to 100 MB.
@@ -36,14 +35,14 @@ export function benchCharts(rows: BenchRow[], subtitle: string): Map<string, str
   const conditions = [...new Set(rows.map((r) => r.condition))] as Condition[];
   for (const condition of conditions) {
     const mine = rows.filter((r) => r.condition === condition);
-    const labels = [...new Set(mine.map((r) => specLabel({ client: r.client, transport: r.transport, api: r.api ?? '', adapter: r.adapter })))];
+    const labels = [...new Set(mine.map(rowLabel))];
     for (const c of CHARTS) {
       const workloads = c.workloads(mine).filter((w) => mine.some((r) => r.workload === w && r[c.field] !== null));
       if (!workloads.length) continue;
       const series = labels.map((label) => ({
         name: label,
         values: workloads.map((w) => {
-          const r = mine.find((x) => x.workload === w && specLabel({ client: x.client, transport: x.transport, api: x.api ?? '', adapter: x.adapter }) === label);
+          const r = mine.find((x) => x.workload === w && rowLabel(x) === label);
           return r ? r[c.field] : null;
         }),
       }));

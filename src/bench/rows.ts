@@ -1,5 +1,5 @@
 // The benchmark's output: one flat row per (client configuration, host condition, workload).
-import type { ClientName, DriverSpec, TransportName } from './driver.js';
+import { specLabel, type ClientName, type DriverSpec, type TransportName } from './driver.js';
 
 export type Condition = 'idle' | 'loaded';
 
@@ -33,4 +33,14 @@ export function makeRow(spec: DriverSpec, condition: Condition, workload: string
     p50_us: r1(m.p50), p99_us: r1(m.p99), ops_per_sec: ops(m.ops),
     cpu_pct: r1(m.cpu),
   };
+}
+
+/** The configuration a row measured, labelled as specLabel() labels its spec. */
+export function rowLabel(r: BenchRow): string {
+  return specLabel({ client: r.client, transport: r.transport, api: r.api ?? '', adapter: r.adapter });
+}
+
+/** The get-<N>-threads workloads present in `rows`, in order of appearance. */
+export function threadWorkloads(rows: BenchRow[]): string[] {
+  return [...new Set(rows.map((r) => r.workload).filter((w) => /^get-\d+-threads$/.test(w)))];
 }
