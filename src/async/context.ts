@@ -26,7 +26,7 @@ import { SocketChannel, type SocketTarget } from '../transport/socket.js';
 import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget } from './adapter.js';
 import { Subscriptions, subMarkerFor, type SubMarker, type Subscriber } from './pubsub.js';
 import { Queue } from './queue.js';
-import { startupCommands } from './startup.js';
+import { startupCommands, type StartupOptions } from './startup.js';
 import {
   changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, word, type Route,
 } from './route.js';
@@ -43,19 +43,15 @@ export type ConnectCallback = (ac: AsyncContext, status: number) => void;
 export type DisconnectCallback = (ac: AsyncContext, status: number) => void;
 export type PushCallback = (ac: AsyncContext, reply: RedisReply) => void;
 
-export interface AsyncOptions {
+/** username / password / protocol / db / name (StartupOptions) are sent at connect, before
+ *  SHM.OPEN: AUTH / HELLO / SELECT / CLIENT SETNAME. */
+export interface AsyncOptions extends StartupOptions {
   /** Limit for the whole connect: socket, handshake and SHM.OPEN (ms; default 10000; 0 = none). */
   connectTimeoutMs?: number;
   /** Fail the context when a reply is outstanding and nothing arrived for this long (ms; 0 = none). */
   commandTimeoutMs?: number;
   /** 'auto' (default): shm when possible, else the socket, saying why; 'shm': shm or fail; 'socket'. */
   transport?: TransportChoice;
-  /** Sent at connect, before SHM.OPEN: AUTH / HELLO / SELECT / CLIENT SETNAME. */
-  username?: string;
-  password?: string;
-  protocol?: 2 | 3;
-  db?: number;
-  name?: string;
   /** RESP3 pushes that are not pub/sub traffic of a subscription (e.g. client tracking). */
   pushCallback?: PushCallback;
   /** Called once when 'auto' falls back to the socket, with the reason. */
