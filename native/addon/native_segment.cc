@@ -94,12 +94,7 @@ std::shared_ptr<NativeSegment> NativeSegment::Create(uint64_t req_cap, uint64_t 
   shm_segment_header *h = s->hdr_;
   // ftruncate zero-filled the object: state NEW, both rings empty, reserved words zero.
   // Plain stores: the SHM.OPEN round trip on the socket orders them before the server's copy.
-  h->magic = SHM_MAGIC;
-  h->layout_version = SHM_LAYOUT_VERSION;
-  h->header_size = SHM_HEADER_SIZE;
-  h->req_capacity = req_cap;
-  h->rep_capacity = rep_cap;
-  h->total_size = s->size_;
+  shm_header_init(h, req_cap, rep_cap);
   memcpy(h->token, s->token_, SHM_TOKEN_BYTES);
   h->client_pid = (uint32_t)getpid();
   AttachRings(*s, s->base_, req_cap, rep_cap, true);

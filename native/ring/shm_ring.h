@@ -163,6 +163,17 @@ static inline uint64_t shm_segment_size(uint64_t req_cap, uint64_t rep_cap) {
     return (uint64_t)SHM_HEADER_SIZE + req_cap + rep_cap;
 }
 
+/* Client, before SHM.OPEN: writes line 0's identity and geometry for a segment of
+ * shm_segment_size(req_cap, rep_cap) bytes. The token and client_pid are the caller's. */
+static inline void shm_header_init(shm_segment_header *h, uint64_t req_cap, uint64_t rep_cap) {
+    h->magic = SHM_MAGIC;
+    h->layout_version = SHM_LAYOUT_VERSION;
+    h->header_size = SHM_HEADER_SIZE;
+    h->req_capacity = req_cap;
+    h->rep_capacity = rep_cap;
+    h->total_size = shm_segment_size(req_cap, rep_cap);
+}
+
 /* ---------- private endpoint ---------- */
 
 /* One side's view of one ring. Lives in PRIVATE memory. cap/mask/pos are this side's

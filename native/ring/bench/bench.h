@@ -26,12 +26,9 @@ static inline void bench_seg_init(bench_seg *s, uint64_t req_cap, uint64_t rep_c
     CHECK(s->base != MAP_FAILED);
     memset(s->base, 0, s->size);             /* fault every page in before timing */
     s->h = (shm_segment_header *)(void *)s->base;
-    s->h->magic = SHM_MAGIC;
-    s->h->layout_version = SHM_LAYOUT_VERSION;
-    s->h->header_size = SHM_HEADER_SIZE;
-    s->h->req_capacity = s->req_cap = req_cap;
-    s->h->rep_capacity = s->rep_cap = rep_cap;
-    s->h->total_size = s->size;
+    shm_header_init(s->h, req_cap, rep_cap);
+    s->req_cap = req_cap;
+    s->rep_cap = rep_cap;
     CHECK(shm_header_check(s->h, s->size, SHM_RING_MIN_CAPACITY, SHM_RING_MAX_CAPACITY) == 0);
     s->req_data = s->base + SHM_HEADER_SIZE;
     s->rep_data = s->req_data + req_cap;

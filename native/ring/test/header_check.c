@@ -11,12 +11,7 @@
 static shm_segment_header good(uint64_t req, uint64_t rep) {
     shm_segment_header h;
     memset(&h, 0, sizeof h);
-    h.magic = SHM_MAGIC;
-    h.layout_version = SHM_LAYOUT_VERSION;
-    h.header_size = SHM_HEADER_SIZE;
-    h.req_capacity = req;
-    h.rep_capacity = rep;
-    h.total_size = shm_segment_size(req, rep);
+    shm_header_init(&h, req, rep);
     for (unsigned i = 0; i < SHM_TOKEN_BYTES; i++) h.token[i] = (uint8_t)(i * 13 + 5);
     h.client_pid = 1234;
     return h;

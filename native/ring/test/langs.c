@@ -33,11 +33,7 @@ SHM_STATIC_ASSERT(offsetof(shm_ring_ctl, producer_parked) == 136, "producer_park
 int main(void) {
     static uint8_t seg[SHM_HEADER_SIZE + 2 * 4096];
     shm_segment_header *h = (shm_segment_header *)(void *)seg;
-    h->magic = SHM_MAGIC;
-    h->layout_version = SHM_LAYOUT_VERSION;
-    h->header_size = SHM_HEADER_SIZE;
-    h->req_capacity = h->rep_capacity = 4096;
-    h->total_size = shm_segment_size(4096, 4096);
+    shm_header_init(h, 4096, 4096);
     EXPECT(shm_header_check(h, sizeof seg, SHM_RING_MIN_CAPACITY, SHM_RING_MAX_CAPACITY) == 0);
 
     shm_ring p, c;

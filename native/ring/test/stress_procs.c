@@ -123,12 +123,7 @@ int main(int argc, char **argv) {
     CHECK(fstat(fd, &sb) == 0 && (uint64_t)sb.st_size == size);
     close(fd);
     shm_segment_header *h = (shm_segment_header *)(void *)base;
-    h->magic = SHM_MAGIC;
-    h->layout_version = SHM_LAYOUT_VERSION;
-    h->header_size = SHM_HEADER_SIZE;
-    h->req_capacity = REQ_CAP;
-    h->rep_capacity = REP_CAP;
-    h->total_size = size;
+    shm_header_init(h, REQ_CAP, REP_CAP);
     h->client_pid = (uint32_t)getpid();
 
     int pfd[2];
