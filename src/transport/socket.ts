@@ -86,10 +86,16 @@ export class SocketChannel implements Channel {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => { this.corked = false; if (this.state === 'open') this.socket.uncork(); });
+      process.nextTick(this.uncork);
     }
     this.socket.write(bytes);
   }
+
+  /** Ends the tick's cork (one closure per channel, not one per tick that writes). */
+  private readonly uncork = (): void => {
+    this.corked = false;
+    if (this.state === 'open') this.socket.uncork();
+  };
 
   close(): void {
     if (this.state === 'closed' || this.askedClose) return;
