@@ -23,7 +23,7 @@
 //   to the worker (which delivers pushes and sees the session close).
 // - Replies expected on the socket (socket-only commands, or a socket transport) are not
 //   polled for: they arrive by themselves.
-import type { AsyncAdapterHooks, AsyncAdapterTarget } from '../src/async/adapter.js';
+import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget } from '../src/async/adapter.js';
 import type { AsyncContext } from '../src/async/context.js';
 
 export interface BusyPollOptions {
@@ -71,7 +71,7 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
     let missesInRow = 0;
     let skipFor = 0;
     let gone = false;
-    let timer: NodeJS.Timeout | undefined;
+    const timers = nodeAdapter(target);  // the context's timer runs as with the node adapter
     const hooks = {
       polls: 0, hits: 0, misses: 0, skipped: 0, releases: 0,
       addRead(): void {
@@ -82,16 +82,11 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
         schedule(true);
       },
       delRead(): void { reading = false; },
-      scheduleTimer(ms: number): void {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(() => { timer = undefined; target.handleTimeout(); }, Math.max(0, ms));
-        timer.unref();
-      },
+      scheduleTimer: timers.scheduleTimer,
       cleanup(): void {
         gone = true;
         reading = false;
-        if (timer) clearTimeout(timer);
-        timer = undefined;
+        timers.cleanup();
       },
     };
 
