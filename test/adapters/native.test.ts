@@ -7,13 +7,12 @@ import { redisNodeAttach } from '../../adapters/node.js';
 import { redisPollAttach } from '../../adapters/poll.js';
 import { REDIS_ERR, REDIS_ERR_TIMEOUT } from '../../src/index.js';
 import { Spinner } from '../../src/spinner/spinner.js';
+import { sleep } from '../async/helpers.js';
 import { cmd, connectWith } from './helpers.js';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis({ module: true }); });
 afterAll(async () => { await srv?.stop(); });
-
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe.each(['shm', 'socket'] as const)('native adapter over %s', (transport) => {
   it('serves commands and refuses a second attach', async () => {
@@ -43,7 +42,7 @@ describe('native wake path', () => {
     const run = async (ac: typeof nat): Promise<{ native: number; waitAsync: number }> => {
       const before = Spinner.wakeStats;
       for (let i = 0; i < 20; i++) {
-        await pause(2);  // idle between commands: the main thread is parked when the reply comes
+        await sleep(2);  // idle between commands: the main thread is parked when the reply comes
         expect((await cmd(ac, 'INCR', 'nt:count'))!.integer).toBeGreaterThan(0);
       }
       const after = Spinner.wakeStats;
@@ -58,7 +57,7 @@ describe('native wake path', () => {
     // The watcher thread lives while a native channel is registered.
     nat.free();
     const end = Date.now() + 5000;
-    while (Spinner.wakeStats.watcher && Date.now() < end) await pause(5);
+    while (Spinner.wakeStats.watcher && Date.now() < end) await sleep(5);
     expect(Spinner.wakeStats.watcher).toBe(false);
     expect((await cmd(node, 'PING'))!.str).toBe('PONG');
     node.free();
