@@ -1,5 +1,6 @@
-// Starts redis-server with the redis-shm module loaded. Used by `redis-shm server` and as
-// the embedded default server of `latency` and `bench` (free port, temp dir, torn down).
+// Starts redis-server with the redis-shm module loaded. Used by `redis-shm server`, as
+// the embedded default server of `latency` and `bench` (free port, temp dir, torn down),
+// and by the scripts/bench-*.ts measurement scripts.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
