@@ -22,6 +22,7 @@ import { Reader } from '../resp/reader.js';
 import type { RedisReply, StringEncoding } from '../resp/reply.js';
 import { REDIS_REPLY_ERROR, REDIS_REPLY_PUSH } from '../resp/types.js';
 import type { ChannelKind } from '../transport/channel.js';
+import { NOT_LOCAL_REASON } from '../transport/shm-open.js';
 import type { SocketTarget } from '../transport/socket.js';
 import { BlockingShm } from './blocking-shm.js';
 import { BlockingSocket } from './blocking-socket.js';
@@ -114,7 +115,7 @@ export class RedisContext {
     const spinNs = (this.options.spinUs ?? 200) * 1000;
     const res = sock.isLocal
       ? openSyncShm((argv) => this.socketRoundTrip(argv, ms))
-      : 'the server is not on this host (shared memory needs a Unix socket or loopback TCP)';
+      : NOT_LOCAL_REASON;
     if (typeof res !== 'string') {
       this.shm = new BlockingShm(res, spinNs);
       this.transport = 'shm';

@@ -12,6 +12,8 @@ import type { SocketChannel } from './socket.js';
 
 export const SHM_PROTOCOL_VERSION = 1;
 const DEFAULT_RING = 1024 * 1024;
+/** The reason given when the server is reached over a non-loopback address. */
+export const NOT_LOCAL_REASON = 'the server is not on this host (shared memory needs a Unix socket or loopback TCP)';
 
 export interface ShmOpenOptions extends ShmChannelOptions {
   /** REQ ring bytes (power of two, default 1 MiB). */
@@ -129,7 +131,7 @@ export function abandonSegment(seg: Segment): void {
  */
 export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): Promise<{ channel: ShmChannel; info: ShmSessionInfo } | string> {
   if (!req.lifeline.isOpen) return 'the socket is not connected';
-  if (!req.lifeline.isLocal) return 'the server is not on this host (shared memory needs a Unix socket or loopback TCP)';
+  if (!req.lifeline.isLocal) return NOT_LOCAL_REASON;
   const seg = createSegment(opts.reqCapacity ?? DEFAULT_RING, opts.repCapacity ?? DEFAULT_RING, opts.mode);
   if (typeof seg === 'string') return seg;
   let ok = false;
