@@ -21,9 +21,20 @@ struct Waitv {  // struct futex_waitv, spelled out so older headers still build
   uint32_t reserved;
 };
 
+// The argument checks below run once per park of the spinner worker, so each number is
+// checked and converted by one N-API call (napi_get_value_* fails on a non-number), not
+// Is*() then As<>() (two), as in segment.cc.
+
+uint32_t U32(Napi::Env env, napi_value v, const char *msg) {
+  uint32_t u;
+  if (napi_get_value_uint32(env, v, &u) != napi_ok) ThrowCoded(env, "ERR_ARGUMENT", msg);
+  return u;
+}
+
 uint64_t Ns(const Napi::CallbackInfo &info, size_t i) {
-  if (!info[i].IsNumber()) ThrowCoded(info.Env(), "ERR_ARGUMENT", "time budget must be a number");
-  double d = info[i].As<Napi::Number>().DoubleValue();
+  double d;
+  if (napi_get_value_double(info.Env(), info[i], &d) != napi_ok)
+    ThrowCoded(info.Env(), "ERR_ARGUMENT", "time budget must be a number");
   if (!(d >= 0) || d > 1e15) ThrowCoded(info.Env(), "ERR_ARGUMENT", "time budget out of range");
   return (uint64_t)d;
 }
@@ -63,16 +74,14 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 6 || !info[0].IsArray()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be an array");
   auto ids = info[0].As<Napi::Array>();
+  uint32_t nids = ids.Length();
   std::vector<std::shared_ptr<NativeSegment>> segs;
-  segs.reserve(ids.Length());
-  for (uint32_t i = 0; i < ids.Length(); i++) {
-    Napi::Value v = ids.Get(i);
-    if (!v.IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "ids must be numbers");
-    segs.push_back(RegistryFind(v.As<Napi::Number>().Uint32Value()));
-  }
+  segs.reserve(nids);
+  for (uint32_t i = 0; i < nids; i++) segs.push_back(RegistryFind(U32(env, ids.Get(i), "ids must be numbers")));
   int32_t *ctrl = CtrlWord(info, 1, info[2]);
-  if (!info[3].IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "expected must be a number");
-  int32_t expected = info[3].As<Napi::Number>().Int32Value();
+  int32_t expected;
+  if (napi_get_value_int32(env, info[3], &expected) != napi_ok)
+    ThrowCoded(env, "ERR_ARGUMENT", "expected must be a number");
   uint64_t spin_ns = Ns(info, 4), park_ns = Ns(info, 5);
   bool yield_spin = info.Length() > 6 && info[6].ToBoolean().Value();
   // Optional: a ctrl slot this call sets to 1 while parked, so others can tell it needs a wake.
@@ -82,10 +91,10 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   if (info.Length() > 8 && info[8].IsArray()) {
     auto a = info[8].As<Napi::Array>();
     if (a.Length() % 2 != 0) ThrowCoded(env, "ERR_ARGUMENT", "spaceWaits must be [id, seq] pairs");
-    for (uint32_t i = 0; i + 1 < a.Length(); i += 2) {
-      Napi::Value id = a.Get(i), seq = a.Get(i + 1);
-      if (!id.IsNumber() || !seq.IsNumber()) ThrowCoded(env, "ERR_ARGUMENT", "spaceWaits must be numbers");
-      spaces.push_back({RegistryFind(id.As<Napi::Number>().Uint32Value()), seq.As<Napi::Number>().Uint32Value()});
+    for (uint32_t i = 0, n = a.Length(); i + 1 < n; i += 2) {
+      uint32_t id = U32(env, a.Get(i), "spaceWaits must be numbers");
+      uint32_t seq = U32(env, a.Get(i + 1), "spaceWaits must be numbers");
+      spaces.push_back({RegistryFind(id), seq});
     }
   }
 
