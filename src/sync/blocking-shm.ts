@@ -25,12 +25,15 @@ export class BlockingShm {
    * would otherwise never consume REQ (a deadlock with a large pipeline).
    */
   write(bytes: Uint8Array, timeoutMs: number, onReply: (chunk: Uint8Array) => void): void {
+    if (this.closed) throw new RedisError('ERR_CLOSED', 'the context is closed');
     const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
     let off = 0;
     while (off < bytes.length) {
-      this.checkOpen();
       const n = this.seg.write(bytes, off, bytes.length - off);
       if (n > 0) { off += n; this.seg.wakeServer(); continue; }
+      // REQ is full. A closed session never drains it; one that closed with room left is
+      // found by the read that follows every write (read() checks before it waits).
+      this.checkOpen();
       if (this.drain(onReply)) continue;
       const left = deadline - performance.now();
       if (left <= 0) throw new RedisError('ERR_TIMEOUT', `Timeout: the REQ ring stayed full for ${timeoutMs} ms`);
