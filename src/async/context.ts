@@ -404,10 +404,7 @@ export class AsyncContext implements AsyncAdapterTarget {
         this.protocol = 2;
         this.tracking = false;
         this.inMulti = false;
-        const dropped = this.subs.clear();
-        if (this.monitor) dropped.push(this.monitor);
-        this.monitor = undefined;
-        for (const s of dropped) this.call(s.cb as ReplyCallback | null, null, s.privdata);
+        this.dropSubscribers();
         break;
       }
       case 'monitor': this.monitor = { cb: e.cb as Subscriber['cb'], privdata: e.privdata }; break;
@@ -601,10 +598,15 @@ export class AsyncContext implements AsyncAdapterTarget {
       if (e.internal) e.internal(null);
       else this.call(e.cb, null, e.privdata);
     }
-    const subs = this.subs.clear();
-    if (this.monitor) subs.push(this.monitor);
+    this.dropSubscribers();
+  }
+
+  /** Every subscriber and the MONITOR callback once with a null reply, then forgotten. */
+  private dropSubscribers(): void {
+    const dropped = this.subs.clear();
+    if (this.monitor) dropped.push(this.monitor);
     this.monitor = undefined;
-    for (const s of subs) this.call(s.cb as ReplyCallback | null, null, s.privdata);
+    for (const s of dropped) this.call(s.cb as ReplyCallback | null, null, s.privdata);
   }
 
   private callStatus(cb: ConnectCallback | DisconnectCallback | undefined, status: number): void {
