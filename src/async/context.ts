@@ -619,22 +619,22 @@ export class AsyncContext implements AsyncAdapterTarget {
   private fail(err: RedisError): void {
     if (this.state === 'closed') return;
     const wasConnected = this.state !== 'connecting';
-    this.state = 'closed';
     this.setError(err);
     debug('context failed: %s', err.message);
-    this.teardown();
-    this.flushCallbacks();
-    this.callStatus(wasConnected ? this.disconnectCb : this.connectCb, REDIS_ERR);
-    this.ev?.cleanup();
-    this.freePending = false;
+    this.closeNow(wasConnected ? this.disconnectCb : this.connectCb, REDIS_ERR);
   }
 
   private finishDisconnect(): void {
     if (this.state === 'closed') return;
+    this.closeNow(this.disconnectCb, REDIS_OK);
+  }
+
+  /** Closed from now on: channels closed, every pending callback once with null, then `cb(status)`. */
+  private closeNow(cb: ConnectCallback | DisconnectCallback | undefined, status: number): void {
     this.state = 'closed';
     this.teardown();
     this.flushCallbacks();
-    this.callStatus(this.disconnectCb, REDIS_OK);
+    this.callStatus(cb, status);
     this.ev?.cleanup();
     this.freePending = false;
   }
@@ -659,12 +659,6 @@ export class AsyncContext implements AsyncAdapterTarget {
   free(): void {
     if (this.inCallback > 0) { this.freePending = true; return; }
     if (this.state === 'closed') return;
-    const wasConnected = this.state !== 'connecting';
-    this.state = 'closed';
-    this.teardown();
-    this.flushCallbacks();
-    if (wasConnected) this.callStatus(this.disconnectCb, REDIS_OK);
-    this.ev?.cleanup();
-    this.freePending = false;
+    this.closeNow(this.state !== 'connecting' ? this.disconnectCb : undefined, REDIS_OK);
   }
 }
