@@ -415,7 +415,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (this.state === 'closed') return;
     if (this.sockQ.length + this.shmQ.length === 0) this.ev?.delRead();
     this.pump();
-    if (this.state === 'disconnecting' && this.inCallback === 0 && this.pending() === 0) this.finishDisconnect();
+    this.finishDisconnectIfDrained();
   }
 
   private push(r: RedisReply): void {
@@ -438,7 +438,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (this.inCallback > 0) return;
     if (this.freePending) { this.freePending = false; this.free(); return; }
     // disconnect() asked inside a callback that no reply follows (a pub/sub message, a push)
-    if (this.state === 'disconnecting' && this.pending() === 0) this.finishDisconnect();
+    this.finishDisconnectIfDrained();
   }
 
   // ---- adapter entry points ----------------------------------------------------------------
@@ -515,7 +515,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     }
     if (this.closed) return;
     this.pump();
-    if (this.state === 'disconnecting' && this.pending() === 0) this.finishDisconnect();
+    this.finishDisconnectIfDrained();
   }
 
   /** A method, not a field read: TypeScript must not narrow the state across awaits. */
@@ -629,6 +629,11 @@ export class AsyncContext implements AsyncAdapterTarget {
     this.closeNow(this.disconnectCb, REDIS_OK);
   }
 
+  /** A requested disconnect completes once nothing is pending and no callback is running. */
+  private finishDisconnectIfDrained(): void {
+    if (this.state === 'disconnecting' && this.inCallback === 0 && this.pending() === 0) this.finishDisconnect();
+  }
+
   /** Closed from now on: channels closed, every pending callback once with null, then `cb(status)`. */
   private closeNow(cb: ConnectCallback | DisconnectCallback | undefined, status: number): void {
     this.state = 'closed';
@@ -648,7 +653,7 @@ export class AsyncContext implements AsyncAdapterTarget {
     this.disconnectRequested = true;
     if (this.state === 'connecting') return;
     this.state = 'disconnecting';
-    if (this.inCallback === 0 && this.pending() === 0) this.finishDisconnect();
+    this.finishDisconnectIfDrained();
   }
 
   /**
