@@ -21,12 +21,8 @@ static int make_segment(uint64_t req, uint64_t rep, uint64_t claimed_total) {
     uint64_t size = shm_segment_size(req, rep);
     if (ftruncate(fd, (off_t)size) != 0) return -1;
     shm_segment_header *h = mmap(NULL, SHM_HEADER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    h->magic = SHM_MAGIC;
-    h->layout_version = SHM_LAYOUT_VERSION;
-    h->header_size = SHM_HEADER_SIZE;
-    h->req_capacity = req;
-    h->rep_capacity = rep;
-    h->total_size = claimed_total ? claimed_total : size;
+    shm_header_init(h, req, rep);
+    if (claimed_total) h->total_size = claimed_total;   /* a lying header */
     memcpy(h->token, TOKEN, 16);
     munmap(h, SHM_HEADER_SIZE);
     return fd;

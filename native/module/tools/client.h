@@ -95,12 +95,7 @@ static int tool_seg_create(tool_seg *g, uint64_t req_cap, uint64_t rep_cap) {
     g->base = mmap(NULL, g->size, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
     if (g->base == MAP_FAILED) return -1;
     g->hdr = (shm_segment_header *)(void *)g->base;
-    g->hdr->magic = SHM_MAGIC;
-    g->hdr->layout_version = SHM_LAYOUT_VERSION;
-    g->hdr->header_size = SHM_HEADER_SIZE;
-    g->hdr->req_capacity = req_cap;
-    g->hdr->rep_capacity = rep_cap;
-    g->hdr->total_size = g->size;
+    shm_header_init(g->hdr, req_cap, rep_cap);
     memcpy(g->hdr->token, rnd + 16, 16);
     g->hdr->client_pid = (uint32_t)getpid();
     shm_ring_attach(&g->req, &g->hdr->req, g->base + SHM_HEADER_SIZE, req_cap, 1);
