@@ -5,18 +5,9 @@ import type { RedisReply } from '../../src/resp/reply.js';
 import { redisAsyncSetPushCallback } from '../../src/async/api.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { cmd, connected, plain, sleep, TRANSPORTS } from './helpers.js';
+import { until as untilEvery } from '../helpers/until.js';
 
-function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+const until = (cond: () => boolean, ms = 5000): Promise<void> => untilEvery(cond, ms, 5);
 
 for (const tc of TRANSPORTS) {
   for (const protocol of [2, 3] as const) {

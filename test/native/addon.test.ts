@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { loadAddon } from '../../src/native/addon.js';
 import { Segment } from '../../src/native/segment.js';
 import { ROOT } from '../helpers/redis-server.js';
+import { until as untilEvery } from '../helpers/until.js';
 
 const ADDON = `${ROOT}/build/Release/redis_shm.node`;
 const open: Segment[] = [];
@@ -37,13 +38,7 @@ function exited(w: Worker): Promise<void> {
   });
 }
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (pred: () => boolean, ms = 5000): Promise<void> => untilEvery(pred, ms, 5);
 
 /** Runs `body` (plain JS; `addon`, `data` and `post` in scope) in a worker; resolves with its messages. */
 async function inWorker(body: string, data: unknown): Promise<unknown[]> {

@@ -5,18 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { loadAddon } from '../../src/native/addon.js';
 import { ROOT } from '../helpers/redis-server.js';
+import { until as untilEvery } from '../helpers/until.js';
 
 const ADDON = `${ROOT}/build/Release/redis_shm.node`;
 const addon = loadAddon();
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await tick(2);
-  }
-}
+const until = (pred: () => boolean, ms = 5000): Promise<void> => untilEvery(pred, ms, 2);
 
 function ctrlWords(n = 16): Int32Array { return new Int32Array(new SharedArrayBuffer(n * 4)); }
 

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { RedisServer } from '../helpers/redis-server.js';
+import { until as untilEvery } from '../helpers/until.js';
 
 export const STATE = { NEW: 0, CLAIMED: 1, CLOSED: 2 } as const;
 export const REASON = { NONE: 0, CLIENT: 1, DISCONNECT: 2, PROTOCOL: 3, CORRUPT: 4, SERVER: 5, FAULT: 6 } as const;
@@ -16,13 +17,8 @@ export const OFF = {
   tail: 0, head: 64, consumerParked: 128, dataFutex: 132, producerParked: 136, spaceFutex: 140,
 } as const;
 
-export async function until(f: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export const until = (f: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> =>
+  untilEvery(f, ms, 20, what);
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { Segment } from '../../src/native/segment.js';
+import { until as untilEvery } from '../helpers/until.js';
 import { CLAIM_NO, Spinner, type InboxEnd } from '../../src/spinner/spinner.js';
 import { IN_OWNER, OWNER_MAIN, OWNER_WORKER } from '../../src/spinner/slots.js';
 
@@ -28,13 +29,7 @@ function sink() {
   };
 }
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+const until = (pred: () => boolean, ms = 5000): Promise<void> => untilEvery(pred, ms, 2);
 
 /** A pair whose client side is registered with the spinner, delivering into a new sink. */
 function registered(): { c: Segment; p: Segment; s: ReturnType<typeof sink>; sp: Spinner } {

@@ -8,6 +8,7 @@ import { SocketChannel } from '../../src/transport/socket.js';
 import { openShm } from '../../src/transport/shm-open.js';
 import { Reader } from '../../src/resp/reader.js';
 import type { RedisError } from '../../src/errors.js';
+import { until as untilEvery } from '../helpers/until.js';
 
 // Other test files create segments concurrently: check the names this file created.
 export const created: string[] = [];
@@ -44,13 +45,7 @@ export function collector() {
   };
 }
 
-export async function until(pred: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+export const until = (pred: () => boolean, ms = 10000): Promise<void> => untilEvery(pred, ms, 1);
 
 export type Target = { path: string } | { port: number };
 
