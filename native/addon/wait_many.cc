@@ -10,16 +10,6 @@
 namespace rshm {
 namespace {
 
-constexpr long kSysFutexWaitv = 449;  // futex_waitv(2), Linux 5.16+
-constexpr uint32_t kFutex32 = 2;      // FUTEX2_SIZE_U32
-constexpr uint32_t kFutexWaitvMax = 128;
-
-struct Waitv {  // struct futex_waitv, spelled out so older headers still build
-  uint64_t val;
-  uint64_t uaddr;
-  uint32_t flags;
-  uint32_t reserved;
-};
 
 // The argument checks below run once per park of the spinner worker, so each number is
 // checked and converted by one N-API call (napi_get_value_* fails on a non-number), not
@@ -104,32 +94,21 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
   if (r != kTimeout) return Napi::Number::New(env, r);
 
   // Park: the sleeper half of the wake protocol on every ring at once.
-  size_t n = segs.size() < kFutexWaitvMax - 1 ? segs.size() : kFutexWaitvMax - 1;
-  size_t m = spaces.size() < kFutexWaitvMax - 1 - n ? spaces.size() : kFutexWaitvMax - 1 - n;
-  std::vector<Waitv> w(n + m + 1);
+  size_t n = segs.size() < SHM_WAITV_MAX - 1 ? segs.size() : SHM_WAITV_MAX - 1;
+  size_t m = spaces.size() < SHM_WAITV_MAX - 1 - n ? spaces.size() : SHM_WAITV_MAX - 1 - n;
+  std::vector<shm_waitv> w(n + m + 1);
   for (size_t i = 0; i < n; i++) {
     shm_ring_ctl *c = segs[i]->in.ctl;
-    // acquire: read the sequence before announcing, so a later bump changes it
-    w[i].val = __atomic_load_n(&c->data_futex, __ATOMIC_ACQUIRE);
-    w[i].uaddr = (uint64_t)(uintptr_t)&c->data_futex;
-    w[i].flags = kFutex32;  // process-shared: the server bumps it from another process
-    w[i].reserved = 0;
-    // relaxed: ordered before the re-check by the full fence below
-    __atomic_store_n(&c->consumer_parked, 1u, __ATOMIC_RELAXED);
+    // sequence first, then announce; the full fence below orders it before the re-check
+    shm_waitv_arm(&w[i], &c->consumer_parked, &c->data_futex);
     segs[i]->in.parks++;
   }
   for (size_t j = 0; j < m; j++) {
     // The owner armed with this value (its own sleeper half); a bump since makes the wait return.
-    w[n + j].val = spaces[j].seq;
-    w[n + j].uaddr = (uint64_t)(uintptr_t)&spaces[j].seg->out.ctl->space_futex;
-    w[n + j].flags = kFutex32;  // process-shared: the server bumps it
-    w[n + j].reserved = 0;
+    shm_waitv_set(&w[n + j], &spaces[j].seg->out.ctl->space_futex, spaces[j].seq, 0);
   }
   size_t k = n + m;
-  w[k].val = (uint32_t)expected;
-  w[k].uaddr = (uint64_t)(uintptr_t)ctrl;
-  w[k].flags = kFutex32 | FUTEX_PRIVATE_FLAG;  // SAB memory of this process
-  w[k].reserved = 0;
+  shm_waitv_set(&w[k], reinterpret_cast<uint32_t *>(ctrl), (uint32_t)expected, SHM_FUTEX2_PRIVATE);  // SAB memory of this process
   // relaxed: a hint for the main thread (a stale value costs one needless or one missed early wake)
   if (parked_flag) __atomic_store_n(parked_flag, 1, __ATOMIC_RELAXED);
   // full fence: parked=1 stores are ordered before the re-check (pairs with the publisher's fence)
@@ -145,7 +124,7 @@ Napi::Value WaitMany(const Napi::CallbackInfo &info) {
       ts.tv_nsec = (long)(deadline % 1000000000ull);
       tsp = &ts;
     }
-    long rc = syscall(kSysFutexWaitv, w.data(), (unsigned)(k + 1), 0u, tsp, CLOCK_MONOTONIC);
+    long rc = shm_futex_waitv(w.data(), (unsigned)(k + 1), tsp);
     if (rc < 0 && errno == ENOSYS) {
       // Pre-5.16 kernel: wait on the control word only, re-probing the rings every 200 us.
       struct timespec rel = {0, 200000};

@@ -20,18 +20,9 @@
 #define PARK_NS (100ull * 1000 * 1000)    /* park timeout: hostile or lost wakes cost at most this */
 #define HOLD_NS (1000ull * 1000)          /* recheck interval while clients are paused */
 #define READ_CHUNK (256u * 1024)          /* bytes copied out of REQ per pass */
-#define WAITV_MAX 128                     /* FUTEX_WAITV_MAX */
 #define BATCH_MAX_NS (50ull * 1000)       /* a lock hold stops taking commands after this */
 #define NUDGE_MAX_DELAY_NS (100ull * 1000) /* longest a burst defers the main-loop nudge */
 #define LEND_RECHECK_NS (1000ull * 1000)  /* a thread waiting for a main-thread pass re-checks */
-
-#ifndef SYS_futex_waitv
-#define SYS_futex_waitv 449
-#endif
-#define FUTEX2_SIZE_U32 0x02
-#define FUTEX2_PRIVATE 128
-
-struct waitv { uint64_t val; uint64_t uaddr; uint32_t flags; uint32_t reserved; };
 
 static shm_worker workers[MAX_WORKERS];
 static int nworkers;
@@ -475,34 +466,17 @@ static int any_ready(shm_worker *w) {
 }
 
 static void park(shm_worker *w, uint64_t timeout_ns) {
-    struct waitv wv[WAITV_MAX];
+    shm_waitv wv[SHM_WAITV_MAX];
     int n = 0;
     /* acquire: read the wake word before re-checking, so a later bump makes the wait return */
-    wv[n].val = __atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE);
-    wv[n].uaddr = (uintptr_t)&w->wake_word;
-    wv[n].flags = FUTEX2_SIZE_U32 | FUTEX2_PRIVATE;
-    wv[n].reserved = 0;
-    n++;
+    shm_waitv_set(&wv[n++], &w->wake_word, __atomic_load_n(&w->wake_word, __ATOMIC_ACQUIRE), SHM_FUTEX2_PRIVATE);
     int overflow = 0;
     for (shm_session *s = w->list; s; s = s->next) {
-        if (n + 2 > WAITV_MAX) { overflow = 1; break; }
-        shm_ring_ctl *c = s->out_free ? s->rep.ctl : NULL;
-        /* acquire: sequence first, then announce, then re-check (protocol.md §3) */
-        wv[n].val = __atomic_load_n(&s->req.ctl->data_futex, __ATOMIC_ACQUIRE);
-        wv[n].uaddr = (uintptr_t)&s->req.ctl->data_futex;
-        wv[n].flags = FUTEX2_SIZE_U32;
-        wv[n].reserved = 0;
-        n++;
-        __atomic_store_n(&s->req.ctl->consumer_parked, 1, __ATOMIC_RELAXED);   /* relaxed: the fence below orders it */
-        if (c) {
-            /* acquire: same protocol for REP space while replies wait in the overflow */
-            wv[n].val = __atomic_load_n(&c->space_futex, __ATOMIC_ACQUIRE);
-            wv[n].uaddr = (uintptr_t)&c->space_futex;
-            wv[n].flags = FUTEX2_SIZE_U32;
-            wv[n].reserved = 0;
-            n++;
-            __atomic_store_n(&c->producer_parked, 1, __ATOMIC_RELAXED);   /* relaxed: the fence below orders it */
-        }
+        if (n + 2 > SHM_WAITV_MAX) { overflow = 1; break; }
+        /* sequence first, then announce; the fence below, then the re-check (protocol.md §3) */
+        shm_waitv_arm(&wv[n++], &s->req.ctl->consumer_parked, &s->req.ctl->data_futex);
+        /* the same for REP space while replies wait in the overflow */
+        if (s->out_free) shm_waitv_arm(&wv[n++], &s->rep.ctl->producer_parked, &s->rep.ctl->space_futex);
         shm_count(&s->c.parks, 1);
     }
     /* full fence: parked=1 stores are ordered before the re-check loads (Dekker pair with the client) */
@@ -515,7 +489,7 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
         uint64_t abs_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + timeout_ns;
         ts.tv_sec = (time_t)(abs_ns / 1000000000ull);
         ts.tv_nsec = (long)(abs_ns % 1000000000ull);
-        long r = waitv_missing ? -1 : syscall(SYS_futex_waitv, wv, (unsigned)n, 0u, &ts, CLOCK_MONOTONIC);
+        long r = waitv_missing ? -1 : shm_futex_waitv(wv, (unsigned)n, &ts);
         if (r < 0 && !waitv_missing && errno == ETIMEDOUT) {
             shm_count(&w->park_timeouts, 1);
             if (any_ready(w)) shm_count(&w->missed_wakes, 1);   /* work was there: a wake went missing */

@@ -291,6 +291,39 @@ static inline int shm_futex_wake(uint32_t *addr, int n) {
     return (int)syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
 }
 
+/* futex_waitv(2) (Linux 5.16+): one thread sleeping on many rings at once (the module's
+ * serving threads, the client's spinner). The entry is struct futex_waitv, spelled out so
+ * older headers still build. */
+#define SHM_WAITV_MAX 128          /* FUTEX_WAITV_MAX */
+#define SHM_FUTEX2_U32 0x02u       /* FUTEX2_SIZE_U32 */
+#define SHM_FUTEX2_PRIVATE 128u    /* FUTEX2_PRIVATE: a word in this process's own memory */
+typedef struct shm_waitv { uint64_t val; uint64_t uaddr; uint32_t flags; uint32_t reserved; } shm_waitv;
+
+/* One entry waiting for `futex` to move from `val`. */
+static inline void shm_waitv_set(shm_waitv *w, uint32_t *futex, uint32_t val, uint32_t flags) {
+    w->val = val;
+    w->uaddr = (uint64_t)(uintptr_t)futex;
+    w->flags = SHM_FUTEX2_U32 | flags;
+    w->reserved = 0;
+}
+
+/* The sleeper half's first step on one ring direction, for a multi-ring wait: read the
+ * sequence, then announce (parked = 1). After arming every entry the caller issues ONE full
+ * fence, re-checks every ring, and only then calls shm_futex_waitv; afterwards it stores
+ * parked = 0 (relaxed: only a hint to the publisher). */
+static inline void shm_waitv_arm(shm_waitv *w, uint32_t *parked, uint32_t *futex) {
+    /* acquire: read the sequence before announcing, so a bump after the re-check changes it */
+    shm_waitv_set(w, futex, __atomic_load_n(futex, __ATOMIC_ACQUIRE), 0);
+    /* relaxed: the caller's full fence orders it before the re-check */
+    __atomic_store_n(parked, 1u, __ATOMIC_RELAXED);
+}
+
+/* Waits until one entry's word differs from its val, or CLOCK_MONOTONIC reaches `deadline`
+ * (NULL: no limit). 0 or the woken index on a wake, -1 with errno (ETIMEDOUT, EAGAIN, ENOSYS...). */
+static inline long shm_futex_waitv(shm_waitv *w, unsigned n, const struct timespec *deadline) {
+    return syscall(449 /* SYS_futex_waitv */, w, n, 0u, deadline, CLOCK_MONOTONIC);
+}
+
 static inline uint64_t shm_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
