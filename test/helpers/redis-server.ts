@@ -71,26 +71,36 @@ export function rawCommand(target: { port: number; host?: string } | { path: str
     sock.on('connect', () => sock.write(resp(...args)));
     sock.on('data', (d) => {
       buf += d.toString('latin1');
-      if (replyComplete(buf)) { clearTimeout(timer); sock.end(); res(buf); }
+      if (replyLength(Buffer.from(buf, 'latin1')) > 0) { clearTimeout(timer); sock.end(); res(buf); }
     });
     sock.on('error', (e) => { clearTimeout(timer); rej(e); });
   });
 }
 
-// Minimal completeness check for test replies (simple/error/int/bulk/array of those).
-function replyComplete(s: string): boolean {
-  let i = 0;
-  const one = (): boolean => {
-    const nl = s.indexOf('\r\n', i);
-    if (nl < 0) return false;
-    const t = s[i];
-    const n = Number(s.slice(i + 1, nl));
-    i = nl + 2;
-    if (t === '$') { if (n < 0) return true; if (s.length < i + n + 2) return false; i += n + 2; return true; }
-    if (t === '*' || t === '%' || t === '~') { const k = t === '%' ? n * 2 : n; for (let j = 0; j < k; j++) if (!one()) return false; return true; }
-    return true;
-  };
-  return one();
+/** Length of the first complete RESP2/RESP3 reply in b[at..], or 0 if incomplete. */
+export function replyLength(b: Buffer, at = 0): number {
+  const nl = b.indexOf('\r\n', at, 'latin1');
+  if (nl < 0) return 0;
+  const head = nl + 2 - at;
+  const t = String.fromCharCode(b[at]!);
+  const n = Number(b.toString('latin1', at + 1, nl));
+  if ('$=!'.includes(t)) {
+    if (n < 0) return head;
+    return b.length >= at + head + n + 2 ? head + n + 2 : 0;
+  }
+  if ('*%~>|'.includes(t)) {
+    if (n < 0) return head;
+    let off = at + head;
+    const items = t === '%' || t === '|' ? 2 * n : n;
+    for (let i = 0; i < items; i++) {
+      const l = replyLength(b, off);
+      if (!l) return 0;
+      off += l;
+    }
+    if (t === '|') { const l = replyLength(b, off); if (!l) return 0; off += l; }
+    return off - at;
+  }
+  return head;
 }
 
 export async function startRedis(opts: ServerOptions = {}): Promise<RedisServer> {

@@ -1,33 +1,8 @@
 // A plain socket connection that pipelines commands and hands back each reply's exact bytes,
 // for byte-for-byte comparisons and for loops of thousands of commands.
 import { connect, type Socket } from 'node:net';
-import { resp } from '../helpers/redis-server.js';
+import { replyLength, resp } from '../helpers/redis-server.js';
 
-/** Length of the first complete RESP2/RESP3 reply in b[at..], or 0 if incomplete. */
-export function replyLength(b: Buffer, at = 0): number {
-  const nl = b.indexOf('\r\n', at, 'latin1');
-  if (nl < 0) return 0;
-  const head = nl + 2 - at;
-  const t = String.fromCharCode(b[at]!);
-  const n = Number(b.toString('latin1', at + 1, nl));
-  if ('$=!'.includes(t)) {
-    if (n < 0) return head;
-    return b.length >= at + head + n + 2 ? head + n + 2 : 0;
-  }
-  if ('*%~>|'.includes(t)) {
-    if (n < 0) return head;
-    let off = at + head;
-    const items = t === '%' || t === '|' ? 2 * n : n;
-    for (let i = 0; i < items; i++) {
-      const l = replyLength(b, off);
-      if (!l) return 0;
-      off += l;
-    }
-    if (t === '|') { const l = replyLength(b, off); if (!l) return 0; off += l; }
-    return off - at;
-  }
-  return head;
-}
 
 export class RawConn {
   private buf = Buffer.alloc(0);
