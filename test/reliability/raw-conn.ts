@@ -3,7 +3,6 @@
 import { connect, type Socket } from 'node:net';
 import { replyLength, resp } from '../helpers/redis-server.js';
 
-
 export class RawConn {
   private buf = Buffer.alloc(0);
   private waiting: { n: number; res: (r: string[]) => void; rej: (e: Error) => void; got: string[] }[] = [];
