@@ -16,6 +16,8 @@ export interface ProberOptions {
   api?: string;
   /** Event-loop adapter for the async API (default 'node'). */
   adapter?: string;
+  /** Open only these rows (default: tcp, unix and shm). */
+  only?: string[];
 }
 
 async function slot(name: string, open: (() => Promise<Prober>) | null, missing: string): Promise<ProbeSlot> {
@@ -41,11 +43,14 @@ async function clientProber(t: Target, transport: TransportName, opts: ProberOpt
 export async function openProbers(t: Target, opts: ProberOptions = {}): Promise<ProbeSlot[]> {
   const sock = (name: 'tcp' | 'unix', ep: Endpoint | null) =>
     (ep ? () => (opts.raw ? rawProber(name, ep) : clientProber(t, name, opts)) : null);
-  return [
-    await slot('tcp', sock('tcp', t.tcp), 'no TCP port (the server listens on a Unix socket only)'),
-    await slot('unix', sock('unix', t.unix), 'no Unix socket (set unixsocket in redis.conf, or pass --socket)'),
-    await slot('shm', t.shmProblem || !(t.unix ?? t.tcp) ? null : () => clientProber(t, 'shm', opts), t.shmProblem ?? 'no server address'),
+  const rows: Array<[string, (() => Promise<Prober>) | null, string]> = [
+    ['tcp', sock('tcp', t.tcp), 'no TCP port (the server listens on a Unix socket only)'],
+    ['unix', sock('unix', t.unix), 'no Unix socket (set unixsocket in redis.conf, or pass --socket)'],
+    ['shm', t.shmProblem || !(t.unix ?? t.tcp) ? null : () => clientProber(t, 'shm', opts), t.shmProblem ?? 'no server address'],
   ];
+  const slots: ProbeSlot[] = [];
+  for (const [name, open, missing] of rows) if (!opts.only || opts.only.includes(name)) slots.push(await slot(name, open, missing));
+  return slots;
 }
 
 export function closeProbers(slots: ProbeSlot[]): void {

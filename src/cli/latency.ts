@@ -67,7 +67,7 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
     // Default: shm through the blocking sync API, tcp/unix through the bare loop (see usage).
     const api = values.api ?? 'sync';
     const raw = values.raw ?? values.api === undefined;
-    slots = (await openProbers(target, { raw, api, adapter: values.adapter })).filter((s) => !only || only.includes(s.name));
+    slots = await openProbers(target, { raw, api, adapter: values.adapter, only });
     // Not part of the table: stdout off a TTY carries just the table (or the JSON).
     io.stderr.write(`${target.describe}\n`);
     if (live && !history) io.stdout.write(`measuring ${duration ? `${duration} s` : 'until Ctrl-C'}...\n`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { latencyCommand, type LatencyResult } from '../../src/cli/latency.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { checkSvg } from '../bench/well-formed.js';
-import { alive, captureIo } from './cli-process.js';
+import { alive, captureIo, exited, spawnCli } from './cli-process.js';
 
 let tmp: string;
 beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'redis-shm-latency-test-')); });
@@ -61,6 +61,21 @@ describe('redis-shm latency', () => {
       expect(shm!.samples, api).toBeGreaterThan(0); // the first round trip can take 100+ ms (spinner start-up)
       expect(shm!.p50_us, api).toBeGreaterThan(0);
     }
+  });
+
+  describe('against a given server with the module', () => {
+    let srv: RedisServer;
+    beforeAll(async () => { srv = await startRedis({ module: true }); });
+    afterAll(async () => { await srv.stop(); });
+
+    it('--transports shm: the rows left out are never opened, so the process exits by itself', async () => {
+      const p = spawnCli(['latency', '--socket', srv.socket, '--duration', '0.3', '--slice-ms', '20', '--transports', 'shm', '--json']);
+      const end = await Promise.race([exited(p), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
+      if (end === 'hung') p.kill('SIGKILL');
+      expect(end).toEqual({ code: 0, signal: null });
+      const r = JSON.parse(p.out()) as LatencyResult;
+      expect(r.transports.map((t) => [t.transport, t.available])).toEqual([['shm', true]]);
+    });
   });
 
   describe('against a given server without the module', () => {
