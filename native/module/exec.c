@@ -1,7 +1,8 @@
 /* exec.c -- see exec.h. Everything here runs with the module lock held. */
 #include "exec.h"
+#include "internal.h"
+#include "reply.h"
 #include "route.h"
-#include "worker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -226,6 +227,50 @@ static void free_args(RedisModuleString **argv, size_t n) {
     for (size_t i = 0; i < n; i++) RedisModule_FreeString(NULL, argv[i]);
 }
 
+/* ---------- argv ownership ----------
+ *
+ * RM_Call's `v` format takes a reference of each argument, so during the call our
+ * strings have a refcount of 2, and tryObjectEncoding leaves any object with more than
+ * one reference as it is: `SET k 1` would store an embstr where the socket stores an int
+ * (and MEMORY USAGE would differ). RM_Call runs the command filters right after it built
+ * its argv; ours hands our reference over to that argv (CommandFilterArgReplace of an
+ * argument by itself drops one reference and keeps the pointer), so the command owns the
+ * only one, as a socket client's command does, with no copy. Arguments another filter
+ * replaced first stay ours and are freed after the call. */
+typedef struct handoff { RedisModuleString **argv; size_t argc; unsigned char *moved; } handoff;
+
+/* per thread: a serving thread's call, or the main thread's during a load */
+static __thread handoff *pending_handoff;
+
+void shm_exec_filter(RedisModuleCommandFilterCtx *f) {
+    handoff *h = pending_handoff;
+    if (!h) return;               /* a socket client's command, or a nested one */
+    pending_handoff = NULL;       /* only the first filter run of our RM_Call is ours */
+    for (size_t i = 0; i < h->argc; i++) {
+        if (RedisModule_CommandFilterArgGet(f, (int)i + 1) != h->argv[i]) continue;
+        RedisModule_CommandFilterArgReplace(f, (int)i + 1, h->argv[i]);
+        h->moved[i] = 1;
+    }
+}
+
+/* RM_Call of the session's command with its arguments handed over (above). */
+static RedisModuleCallReply *call_owned(RedisModuleCtx *ctx, const char *cmd, const char *fmt,
+                                        RedisModuleString **args, size_t n) {
+    unsigned char moved_stack[32];
+    unsigned char *moved = n <= sizeof moved_stack ? moved_stack : calloc(n, 1);
+    if (moved == moved_stack) memset(moved, 0, sizeof moved_stack);
+    handoff h = {args, n, moved};
+    pending_handoff = moved ? &h : NULL;   /* out of memory: keep our references */
+    RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, fmt, args, n);
+    int call_errno = errno;
+    pending_handoff = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!moved || !moved[i]) RedisModule_FreeString(NULL, args[i]);
+    if (moved && moved != moved_stack) free(moved);
+    errno = call_errno;   /* for the caller's "could not call" text */
+    return r;
+}
+
 int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects, int on_main) {
     size_t argc = s->parser.argc;
     const char *buf = s->in.p + s->in.start;
@@ -306,6 +351,19 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         done = 1;
     }
     int ctxflags = done ? 0 : RedisModule_GetContextFlags(ctx);
+    /* 4b. maxmemory, as processCommand: evict first (every command), then refuse a
+     * deny-oom command only if nothing could be evicted. Without the internals RM_Call's
+     * M flag refuses over maxmemory and nothing is evicted (internal.h). */
+    int evicts = shm_internal_have_evict();
+    if (!done && ci && arity_ok && evicts && (ctxflags & REDISMODULE_CTX_FLAGS_MAXMEMORY)) {
+        int out_of_memory = shm_internal_evict() == SHM_EVICT_FAIL;
+        /* over the limit before: keys may have gone (DELs propagated, clients to wake) */
+        if (ctxflags & REDISMODULE_CTX_FLAGS_OOM) *effects |= 1;
+        if (out_of_memory && (flags & F_DENYOOM)) {
+            emit_error(s, "OOM command not allowed when used memory > 'maxmemory'.");
+            done = 1;
+        }
+    }
     /* 5. writes on a read-only replica (before LOADING, as in processCommand) */
     if (!done && ci && arity_ok && (flags & F_WRITE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_READONLY)) {
@@ -335,19 +393,24 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         deferred = 1;
         done = 1;
     }
-    /* 9. run it: ! propagate, E errors as replies, M deny-oom, C as the session's user,
+    /* 9. run it: ! propagate, E errors as replies, C as the session's user, M deny-oom
+     * (only when 4b could not evict),
      * S (unless the command is no-script) for MISCONF / NOREPLICAS / MASTERDOWN, 3 for RESP3 */
     if (!done) {
         char fmt[12];
         int k = 0;
-        fmt[k++] = '!'; fmt[k++] = 'E'; fmt[k++] = 'M'; fmt[k++] = 'C';
+        fmt[k++] = '!'; fmt[k++] = 'E'; fmt[k++] = 'C';
+        if (!evicts) fmt[k++] = 'M';
         if (ci && !(flags & F_NOSCRIPT)) fmt[k++] = 'S';
         if (s->resp3) fmt[k++] = '3';
         fmt[k++] = 'v';
         fmt[k] = 0;
         int may_effect = !ci || (flags & (F_WRITE | F_MAYREPL | F_PUBSUB));
         *effects |= may_effect;
-        RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, fmt, argv + 1, argc - 1);
+        RedisModuleCallReply *r = call_owned(ctx, cmd, fmt, argv + 1, argc - 1);
+        RedisModule_FreeString(NULL, argv[0]);
+        argc = 0;   /* every argument was handed over or freed */
+        shm_internal_propagate();   /* this command's writes reach the AOF and replicas on their own, as from a socket */
         int gate = may_effect && __atomic_load_n(&G.aof_always, __ATOMIC_RELAXED);   /* relaxed: a config knob */
         if (r) {
             size_t len = 0;

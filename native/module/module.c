@@ -11,13 +11,14 @@
 
 #include "alloc.h"
 #include "exec.h"
-#include "module.h"
+#include "internal.h"
+#include "state.h"
 #include "rm_api.h"
 #include "segment.h"
 #include "sigbus.h"
 #include "worker.h"
 
-shm_globals G;
+
 static int have_user_api;     /* SetContextUser and GetModuleUserFromUserName (7.0.6+) */
 
 #define SHM_VERSION 1
@@ -451,6 +452,11 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
     if (apply_module_args(ctx, argv, argc) != 0) return REDISMODULE_ERR;
     refresh_server_config(ctx);
     shm_exec_preload(ctx);
+    int version = RedisModule_GetServerVersion ? RedisModule_GetServerVersion() : 0;
+    if (!shm_internal_init(version))
+        RedisModule_Log(ctx, "notice", "shm: performEvictions/propagatePendingCommands not used on this server "
+                        "(7.0.x only); ring commands do not evict (docs/module.md, Eviction)");
+    if (!RedisModule_RegisterCommandFilter(ctx, shm_exec_filter, 0)) return REDISMODULE_ERR;
 
     static const struct { const char *name; RedisModuleCmdFunc fn; const char *flags; } COMMANDS[] = {
         {"shm.open", cmd_open, "deny-script"},

@@ -18,11 +18,14 @@ typedef struct RedisModuleString RedisModuleString;
 typedef struct RedisModuleCallReply RedisModuleCallReply;
 typedef struct RedisModuleUser RedisModuleUser;
 typedef struct RedisModuleInfoCtx RedisModuleInfoCtx;
+typedef struct RedisModuleCommandFilterCtx RedisModuleCommandFilterCtx;
+typedef struct RedisModuleCommandFilter RedisModuleCommandFilter;
 typedef struct RedisModuleEvent { uint64_t id; uint64_t dataver; } RedisModuleEvent;
 
 typedef int (*RedisModuleCmdFunc)(RedisModuleCtx *ctx, RedisModuleString **argv, int argc);
 typedef void (*RedisModuleEventCallback)(RedisModuleCtx *ctx, RedisModuleEvent eid,
                                          uint64_t subevent, void *data);
+typedef void (*RedisModuleCommandFilterFunc)(RedisModuleCommandFilterCtx *filter);
 typedef void (*RedisModuleInfoFunc)(RedisModuleInfoCtx *ctx, int for_crash_report);
 typedef void (*RedisModuleEventLoopOneShotFunc)(void *user_data);
 typedef void (*RedisModuleEventLoopFunc)(int fd, void *user_data, int mask);
@@ -46,6 +49,8 @@ typedef int (*RedisModuleConfigApplyFunc)(RedisModuleCtx *ctx, void *privdata,
 #define REDISMODULE_CTX_FLAGS_MULTI (1 << 1)
 #define REDISMODULE_CTX_FLAGS_SLAVE (1 << 3)
 #define REDISMODULE_CTX_FLAGS_READONLY (1 << 4)
+#define REDISMODULE_CTX_FLAGS_MAXMEMORY (1 << 8)
+#define REDISMODULE_CTX_FLAGS_OOM (1 << 10)
 #define REDISMODULE_CTX_FLAGS_LOADING (1 << 13)
 #define REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE (1 << 14)
 #define REDISMODULE_CTX_FLAGS_RESP3 (1 << 22)
@@ -143,7 +148,11 @@ typedef struct rm_config_change {
     X(1, void, Log, (RedisModuleCtx *ctx, const char *level, const char *fmt, ...)) \
     X(1, int, Replicate, (RedisModuleCtx *ctx, const char *cmd, const char *fmt, ...)) \
     X(1, void *, Realloc, (void *p, size_t n)) \
-    X(1, void, Free, (void *p))
+    X(1, void, Free, (void *p)) \
+    X(0, int, GetServerVersion, (void)) \
+    X(1, RedisModuleCommandFilter *, RegisterCommandFilter, (RedisModuleCtx *ctx, RedisModuleCommandFilterFunc cb, int flags)) \
+    X(1, RedisModuleString *, CommandFilterArgGet, (RedisModuleCommandFilterCtx *fctx, int pos)) \
+    X(1, int, CommandFilterArgReplace, (RedisModuleCommandFilterCtx *fctx, int pos, RedisModuleString *arg))
 
 #define RM_DECLARE(req, ret, name, params) extern ret (*RedisModule_##name) params;
 RM_API_LIST(RM_DECLARE)

@@ -1,6 +1,7 @@
 /* worker.c -- serving threads; see worker.h. */
 #include "worker.h"
 #include "exec.h"
+#include "reply.h"
 #include "segment.h"
 #include "sigbus.h"
 
@@ -30,57 +31,6 @@ static int waitv_missing;   /* ENOSYS seen: fall back to timed sleeps */
 
 int shm_workers_count(void) { return nworkers; }
 shm_worker *shm_worker_at(int i) { return &workers[i]; }
-
-/* ---------- replies ---------- */
-
-void shm_emit(shm_session *s, const char *p, size_t n, int gate) {
-    if (n == 0) return;
-    shm_count(&s->c.cmds_out, 1);
-    if (gate) {
-        /* appendfsync always: this reply (and all after it) waits for the fsync that the
-         * next beforeSleep does; relaxed: the epoch is bumped under the lock we hold */
-        s->gate = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);
-        if (!s->gated) __atomic_fetch_add(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
-        s->gated = 1;
-    }
-    if (!s->gated && shm_buf_len(&s->out) == 0 && !s->close_reason) {
-        int64_t w = shm_ring_write(&s->rep, p, n);
-        if (w < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return; }
-        shm_count(&s->c.bytes_out, (uint64_t)w);
-        p += w;
-        n -= (size_t)w;
-    }
-    if (n == 0) return;
-    if (shm_buf_append(&s->out, p, n) != 0) { s->close_reason = SHM_CLOSE_SERVER; return; }   /* out of memory */
-    if (!s->gated) s->out_free += n;
-}
-
-/* Under the lock: a beforeSleep ran since the gated replies, so the AOF holding their
- * writes was fsynced before it released the lock we now hold. */
-static void release_gate(shm_session *s, uint64_t epoch) {
-    if (!s->gated || epoch <= s->gate) return;
-    s->gated = 0;
-    s->out_free = shm_buf_len(&s->out);
-    __atomic_fetch_sub(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
-}
-
-/* Moves releasable overflow bytes into REP as space allows. Returns bytes moved. */
-static size_t flush_out(shm_session *s) {
-    size_t len = s->out_free;
-    if (len == 0) return 0;
-    int64_t w = shm_ring_write(&s->rep, s->out.p + s->out.start, len);
-    if (w < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
-    shm_buf_consume(&s->out, (size_t)w);
-    s->out_free -= (size_t)w;
-    shm_count(&s->c.bytes_out, (uint64_t)w);
-    return (size_t)w;
-}
-
-/* Replies may pile up privately (a client that writes a long pipeline before reading)
- * up to this much; then the session runs no more commands until the client reads. */
-#define OUT_LIMIT (16u << 20)
-
-static int can_run(const shm_session *s) { return shm_buf_len(&s->out) < OUT_LIMIT; }
 
 /* ---------- requests ---------- */
 
@@ -231,8 +181,8 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at, int on_mai
             s->dead = 1;
             continue;
         }
-        release_gate(s, epoch);
-        if (!s->cmd_ready || held || budget <= 0 || !can_run(s)) continue;
+        shm_reply_release_gate(s, epoch);
+        if (!s->cmd_ready || held || budget <= 0 || !shm_reply_can_run(s)) continue;
         RedisModuleUser *user = resolve_user(s->user);
         if (!user) {   /* ACL DELUSER: the socket client is being killed too */
             shm_session_close_locked(s, SHM_CLOSE_DISCONNECT);
@@ -241,7 +191,7 @@ static int run_batch(shm_worker *w, int *effects, uint64_t locked_at, int on_mai
         }
         RedisModule_SetContextUser(w->ctx, user);
         RedisModule_SelectDb(w->ctx, s->db);
-        while (s->cmd_ready && budget > 0 && can_run(s) && !s->close_reason) {
+        while (s->cmd_ready && budget > 0 && shm_reply_can_run(s) && !s->close_reason) {
             int r = shm_exec(w->ctx, user, s, effects, on_main);
             if (r == SHM_EXEC_HOLD) { held = 1; break; }
             if (r == SHM_EXEC_DEFER) { *deferred = 1; break; }
@@ -272,7 +222,7 @@ static void rotate(shm_worker *w) {
 
 /* Replies out: overflow bytes into REP as space allows, then the client woken if it parked. */
 static void deliver(shm_session *s) {
-    flush_out(s);
+    shm_reply_flush(s);
     if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
 }
 
@@ -296,7 +246,7 @@ static void after_batch(shm_worker *w) {
 static int more_ready(shm_worker *w) {
     for (shm_session *s = w->list; s; s = s->next) {
         if (s->dead) continue;
-        if (s->cmd_ready ? can_run(s) : shm_ring_readable(&s->req) > 0) return 1;
+        if (s->cmd_ready ? shm_reply_can_run(s) : shm_ring_readable(&s->req) > 0) return 1;
     }
     return 0;
 }
@@ -335,14 +285,14 @@ static int scan(shm_worker *w, int *progress) {
     uint64_t epoch = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);   /* relaxed: a hint; rechecked under the lock */
     for (shm_session *s = w->list; s; s = s->next) {
         if (wants_close(s)) { need_lock = 1; continue; }
-        if (flush_out(s)) {
+        if (shm_reply_flush(s)) {
             *progress = 1;
             if (shm_ring_wake_consumer(&s->rep)) shm_count(&s->c.wakes, 1);
         }
         if (pump_in(s)) *progress = 1;
         parse_next(s);
         if (s->close_reason) need_lock = 1;
-        if (s->cmd_ready && can_run(s)) need_lock = 1;
+        if (s->cmd_ready && shm_reply_can_run(s)) need_lock = 1;
         if (s->gated && epoch > s->gate) need_lock = 1;
     }
     return need_lock;

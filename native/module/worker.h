@@ -10,7 +10,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include "module.h"
+#include "state.h"
 
 #define SHM_HIST_BUCKETS 40       /* lock-hold histogram, bucket i = [2^i, 2^(i+1)) ns */
 
@@ -55,9 +55,6 @@ void shm_worker_adopt(shm_session *s);
 /* Any thread: make the owner look at its sessions now (closing flag, inbox). */
 void shm_worker_kick(shm_worker *w);
 void shm_workers_kick_all(void);
-/* Under the lock: reply bytes of session s, in order. `gate` holds them (and all later
- * ones) until the AOF fsync of the next beforeSleep (appendfsync always). */
-void shm_emit(shm_session *s, const char *p, size_t n, int gate);
 /* The p-th percentile of lock-hold time over all threads, in ns (bucket upper bound). */
 uint64_t shm_lock_hold_percentile(double p);
 /* Main thread: close a session that is in the table (reason written to the segment). */

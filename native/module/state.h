@@ -1,13 +1,15 @@
 /*
- * module.h -- state shared by the glue files (module.c, worker.c, exec.c).
+ * state.h -- the module's shared state: configuration, server knobs, the session table
+ * and statistics. Defined in state.c; below every file that uses it (reply, exec,
+ * worker, module), so that no layer reads state from a layer above it.
  *
  * Config values are written by the main thread and read by serving threads with
  * relaxed atomic loads (each is an independent knob; no ordering with other data).
  * The session table and the session fields user/db/resp3 are only touched with the
  * module lock (the GIL) held.
  */
-#ifndef REDIS_SHM_MODULE_H
-#define REDIS_SHM_MODULE_H
+#ifndef REDIS_SHM_STATE_H
+#define REDIS_SHM_STATE_H
 
 #include <stdint.h>
 #include "rm_api.h"
