@@ -143,12 +143,17 @@ static const cmdinfo *lookup(const char *key) {
     return NULL;
 }
 
-static void emit_error(shm_session *s, const char *text) {
+/* An error reply; `counted` as the server counts a socket client's errors (INFO
+ * errorstats, total_error_replies): every error the socket would have answered too. */
+static void emit_error_ex(shm_session *s, const char *text, int counted) {
     char line[600];
     int n = snprintf(line, sizeof line, "-%s\r\n", text);
     if (n >= (int)sizeof line) n = (int)sizeof line - 1;
     shm_emit(s, line, (size_t)n, 0);
+    if (counted) shm_internal_count_error(s->client_id, line, (size_t)n);
 }
+
+static void emit_error(shm_session *s, const char *text) { emit_error_ex(s, text, 1); }
 
 /* Redis's text for an unknown command whose name carries a NUL byte (RM_Call would cut the name). */
 static void emit_unknown(shm_session *s) {
@@ -279,7 +284,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     if (why) {
         char text[300];
         shm_route_error(text, sizeof text, buf, s->parser.argv, why);
-        emit_error(s, text);
+        emit_error_ex(s, text, 0);   /* the client library sends these on the socket */
         return SHM_EXEC_DONE;
     }
     /* 2. clients paused (CLIENT PAUSE, failover): hold; a propagated write would crash 7.0 */
@@ -314,7 +319,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     /* argv as module strings: [0] is the name, passed to RM_Call as a C string */
     RedisModuleString *stack_argv[16];
     RedisModuleString **argv = argc <= 16 ? stack_argv : malloc(argc * sizeof *argv);
-    if (!argv) { emit_error(s, "ERR SHM out of memory"); return SHM_EXEC_DONE; }
+    if (!argv) { emit_error_ex(s, "ERR SHM out of memory", 0); return SHM_EXEC_DONE; }
     for (size_t i = 0; i < argc; i++) {
         size_t len;
         const char *p = arg_ptr(s, i, &len);
@@ -322,7 +327,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     }
     char cmd_stack[64];
     char *cmd = nlen < sizeof cmd_stack ? cmd_stack : malloc(nlen + 1);
-    if (!cmd) { free_args(argv, argc); if (argv != stack_argv) free(argv); emit_error(s, "ERR SHM out of memory"); return SHM_EXEC_DONE; }
+    if (!cmd) { free_args(argv, argc); if (argv != stack_argv) free(argv); emit_error_ex(s, "ERR SHM out of memory", 0); return SHM_EXEC_DONE; }
     memcpy(cmd, name, nlen);
     cmd[nlen] = 0;
 
@@ -416,11 +421,12 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
             size_t len = 0;
             const char *proto = RedisModule_CallReplyProto(r, &len);
             shm_emit(s, proto, len, gate);
+            shm_internal_count_error(s->client_id, proto, len);   /* RM_Call does not count its errors */
             RedisModule_FreeCallReply(r);
         } else {
             char text[200];
             snprintf(text, sizeof text, "ERR SHM could not call '%.64s' (errno %d)", key, errno);
-            emit_error(s, text);
+            emit_error_ex(s, text, 0);
         }
     }
     if (cmd != cmd_stack) free(cmd);

@@ -1,25 +1,35 @@
 /*
- * internal.h -- the two redis-server internals the module calls, because the module API
- * of 7.0 offers no way to do what processCommand does before a command: evict keys.
+ * internal.h -- the few redis-server internals the module calls, because the module API
+ * of 7.0 offers no way to do what the server does around a socket client's command:
+ * evict keys before it, and count its error reply in INFO errorstats.
  *
  *   int  performEvictions(void)          evict.c; 0 EVICT_OK, 1 EVICT_RUNNING, 2 EVICT_FAIL
  *   void propagatePendingCommands(void)  server.c; flushes server.also_propagate
+ *   client *lookupClientByID(uint64_t)   networking.c; NULL when no such client
+ *   void afterErrorReply(client *, const char *s, size_t len, int flags)
+ *                                        networking.c; total_error_replies, errorstat_<CODE>
  *
- * Both are resolved with dlsym at load, only on a 7.0.x server (RedisModule_GetServerVersion),
- * whose sources declare them with exactly these signatures in every 7.0 release; 7.2 made
- * propagatePendingCommands static, so there (and whenever either is missing) nothing is
- * used and the module keeps its older behaviour: RM_Call's `M` refuses deny-oom commands
- * over maxmemory and nothing is evicted (docs/module.md, "Eviction"). No server struct is
- * read or written. Everything here runs with the module lock held.
+ * They are resolved with dlsym at load, only on a 7.0.x server (RedisModule_GetServerVersion),
+ * whose sources declare them with exactly these signatures in every 7.0 release (7.2 made
+ * propagatePendingCommands static). Where a pair is missing, that pair is not used and the
+ * module keeps its older behaviour (docs/module.md, "Server internals"). The client pointer
+ * is only passed back to the server, never dereferenced: no server struct is read or
+ * written here. Everything here runs with the module lock held.
  */
 #ifndef REDIS_SHM_INTERNAL_H
 #define REDIS_SHM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 enum { SHM_EVICT_OK = 0, SHM_EVICT_RUNNING = 1, SHM_EVICT_FAIL = 2 };
 
 /* At load: resolves the internals for server version `version` (0x00MMmmpp). Returns 1
  * when eviction is available. */
 int shm_internal_init(int version);
+/* Counts an error reply (bytes "-CODE text\r\n") for the socket client `client_id` as the
+ * server counts a socket client's error replies; a no-op without the internals. */
+void shm_internal_count_error(uint64_t client_id, const char *p, size_t n);
 int shm_internal_have_evict(void);
 /* processCommand's eviction step: flushes the propagation still pending from earlier
  * commands of this lock hold (performEvictions asserts there is none), then evicts.

@@ -20,7 +20,8 @@
 #define MAX_WORKERS 16
 #define PARK_NS (100ull * 1000 * 1000)    /* park timeout: hostile or lost wakes cost at most this */
 #define HOLD_NS (1000ull * 1000)          /* recheck interval while clients are paused */
-#define READ_CHUNK (256u * 1024)          /* bytes copied out of REQ per pass */
+#define READ_CHUNK (16u * 1024)           /* bytes copied out of REQ per pass: the server's PROTO_IOBUF_LEN */
+#define BIG_ARG (32u * 1024)              /* the server's PROTO_MBULK_BIG_ARG: such a bulk is read whole */
 #define BATCH_MAX_NS (50ull * 1000)       /* a lock hold stops taking commands after this */
 #define NUDGE_MAX_DELAY_NS (100ull * 1000) /* longest a burst defers the main-loop nudge */
 #define LEND_RECHECK_NS (1000ull * 1000)  /* a thread waiting for a main-thread pass re-checks */
@@ -40,7 +41,11 @@ static size_t pump_in(shm_session *s) {
     int64_t avail = shm_ring_readable(&s->req);
     if (avail < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
     if (avail == 0) return 0;
-    size_t want = (size_t)avail < READ_CHUNK ? (size_t)avail : READ_CHUNK;
+    /* Like a socket client's query buffer (which counts in used_memory, and so in
+     * eviction): 16 KiB at a time, or the rest of a big bulk at once. */
+    size_t chunk = READ_CHUNK;
+    if (s->parser.bulk >= (long long)BIG_ARG) chunk = (size_t)s->parser.bulk + 2;
+    size_t want = (size_t)avail < chunk ? (size_t)avail : chunk;
     /* relaxed: a knob; like the server, a client whose pending request outgrows
      * client-query-buffer-limit is closed */
     size_t limit = (size_t)__atomic_load_n(&G.querybuf_limit, __ATOMIC_RELAXED);
