@@ -416,7 +416,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         RedisModule_FreeString(NULL, argv[0]);
         argc = 0;   /* every argument was handed over or freed */
         shm_internal_propagate();   /* this command's writes reach the AOF and replicas on their own, as from a socket */
-        int gate = may_effect && __atomic_load_n(&G.aof_always, __ATOMIC_RELAXED);   /* relaxed: a config knob */
+        int gate = may_effect && __atomic_load_n(&G.aof_gate, __ATOMIC_RELAXED);   /* relaxed: a config knob */
         if (r) {
             size_t len = 0;
             const char *proto = RedisModule_CallReplyProto(r, &len);

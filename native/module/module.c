@@ -72,10 +72,11 @@ static void refresh_server_config(RedisModuleCtx *ctx) {
     long long qbuf = config_number(ctx, "client-query-buffer-limit", 1024ll * 1024 * 1024);
     __atomic_store_n(&G.querybuf_limit, (uint64_t)qbuf, __ATOMIC_RELAXED);   /* relaxed: a knob */
     long long aof = config_number(ctx, "appendonly", 0);
-    long long fsync = config_number(ctx, "appendfsync", 0);
     /* relaxed: independent knobs */
     __atomic_store_n(&G.proto_max_bulk, (uint64_t)bulk, __ATOMIC_RELAXED);
-    __atomic_store_n(&G.aof_always, (uint32_t)(aof == 1 && fsync == 2), __ATOMIC_RELAXED);   /* relaxed: a knob */
+    /* any appendfsync: a socket client's reply leaves in the beforeSleep that wrote (and,
+     * with always, fsynced) its command to the AOF; ring replies of writes wait for it too */
+    __atomic_store_n(&G.aof_gate, (uint32_t)(aof == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
     __atomic_store_n(&G.allow_debug, (uint32_t)(config_number(ctx, "enable-debug-command", 0) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
     __atomic_store_n(&G.allow_module, (uint32_t)(config_number(ctx, "enable-module-command", 0) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */
     __atomic_store_n(&G.serve_stale, (uint32_t)(config_number(ctx, "replica-serve-stale-data", 1) == 1), __ATOMIC_RELAXED);   /* relaxed: a knob */

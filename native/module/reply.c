@@ -5,8 +5,9 @@ void shm_emit(shm_session *s, const char *p, size_t n, int gate) {
     if (n == 0) return;
     shm_count(&s->c.cmds_out, 1);
     if (gate) {
-        /* appendfsync always: this reply (and all after it) waits for the fsync that the
-         * next beforeSleep does; relaxed: the epoch is bumped under the lock we hold */
+        /* appendonly yes: this reply (and all after it) waits for the AOF write (and fsync,
+         * if always) that the next beforeSleep does; relaxed: the epoch is bumped under the
+         * lock we hold */
         s->gate = __atomic_load_n(&G.sleep_epoch, __ATOMIC_RELAXED);
         if (!s->gated) __atomic_fetch_add(&G.gated_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: a hint */
         s->gated = 1;
@@ -24,7 +25,7 @@ void shm_emit(shm_session *s, const char *p, size_t n, int gate) {
 }
 
 /* Under the lock: a beforeSleep ran since the gated replies, so the AOF holding their
- * writes was fsynced before it released the lock we now hold. */
+ * writes was written (fsynced, if always) before it released the lock we now hold. */
 void shm_reply_release_gate(shm_session *s, uint64_t epoch) {
     if (!s->gated || epoch <= s->gate) return;
     s->gated = 0;

@@ -1,6 +1,6 @@
 /*
  * reply.h -- a session's reply bytes: into REP, or into its private overflow when REP is
- * full, held back while an appendfsync-always gate is up. Used by exec.c (each command's
+ * full, held back while an AOF gate is up (appendonly yes). Used by exec.c (each command's
  * reply) and worker.c (flushing the overflow); reads only state.h and the session.
  */
 #ifndef REDIS_SHM_REPLY_H
@@ -15,7 +15,7 @@
 #define SHM_OUT_LIMIT (16u << 20)
 
 /* Under the lock: reply bytes of session s, in order. `gate` holds them (and all later
- * ones) until the AOF fsync of the next beforeSleep (appendfsync always). */
+ * ones) until the AOF write (and fsync, if always) of the next beforeSleep (appendonly yes). */
 void shm_emit(shm_session *s, const char *p, size_t n, int gate);
 /* Under the lock: lifts the gate once a beforeSleep ran after the gated replies. */
 void shm_reply_release_gate(shm_session *s, uint64_t epoch);

@@ -23,7 +23,7 @@ typedef struct shm_globals {
     shm_config cfg;
     uint64_t proto_max_bulk;      /* proto-max-bulk-len */
     uint64_t querybuf_limit;      /* client-query-buffer-limit */
-    uint32_t aof_always;          /* appendonly yes and appendfsync always */
+    uint32_t aof_gate;            /* appendonly yes: write replies wait for the AOF write of the next beforeSleep */
     uint32_t allow_debug, allow_module;   /* enable-debug-command / enable-module-command not "no" */
     uint32_t serve_stale;         /* replica-serve-stale-data */
     uint32_t loading;             /* between the LOADING start and end events (main thread writes) */

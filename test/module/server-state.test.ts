@@ -133,9 +133,10 @@ async function snapshot(srv: RedisServer): Promise<Record<string, unknown>> {
     // a skiplist node's size depends on its random level: two socket runs differ too
     objects[k] = `${type} ${enc} ${enc === 'skiplist' ? '-' : mem}`;
   });
-  const [dbsize] = await c.send([['DBSIZE']]);
+  const [dbsize, latency] = await c.send([['DBSIZE'], ['LATENCY', 'LATEST']]);
   c.close();
-  return { stats, slowlog, objects, dbsize: parse(dbsize!) };
+  const latencyEvents = (parse(latency!) as Value[][]).map((e) => e[0] as string).sort();
+  return { stats, slowlog, objects, dbsize: parse(dbsize!), latencyEvents };
 }
 
 /** The AOF's incremental file, with absolute expiry times (PXAT, PEXPIREAT: 13-digit ms) masked. */
@@ -168,7 +169,7 @@ const TYPES_SCRIPT: Cmd[] = [
   ['ZRANGE', 'z:small', '0', '-1'], ['EXISTS', 's:emb', 'missing'], ['STRLEN', 's:big'], ['SMEMBERS', 'set:int'],
   ['INCR', 's:raw'], ['LPUSH', 's:int', 'x'], ['GET', 'l:small'],
   ['DEL', 'm:2'], ['EXPIRE', 'l:small', '100000'], ['PERSIST', 'l:small'], ['RENAME', 's:neg', 's:neg2'],
-  ['COPY', 's:int2', 's:copy'], ['GETDEL', 's:copy'], ['UNLINK', 'r'],
+  ['COPY', 's:int2', 's:copy'], ['GETDEL', 's:copy'], ['UNLINK', 'r'], ['DEBUG', 'SLEEP', '0.02'],
 ];
 
 /** Setup on other connections: a subscriber for keyspace events and invalidations, and a
@@ -187,7 +188,7 @@ async function watchEvents(srv: RedisServer, keys: string[]): Promise<{ sub: Con
 async function stateAfter(mode: Mode, script: Cmd[]): Promise<{ replies: string[]; state: Record<string, unknown>; events: string[]; aof: string }> {
   const srv = await startRedis({
     args: ['--slowlog-log-slower-than', '0', '--slowlog-max-len', '100000', '--notify-keyspace-events', 'KEA',
-      '--appendonly', 'yes', '--appendfsync', 'everysec'],
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--latency-monitor-threshold', '5', '--enable-debug-command', 'yes'],
   });
   try {
     const keys = [...new Set(script.map((c) => c[1]!)), 'm:2', 's:neg2', 's:copy'];
@@ -219,6 +220,10 @@ describe('server state after a script: socket vs shm', () => {
     expect(shm.state.dbsize).toEqual(sock.state.dbsize);
     expect(shm.state.stats).toEqual(sock.state.stats);
     expect(shm.state.slowlog).toEqual(sock.state.slowlog);
+    // DEBUG SLEEP 0.02 passes the 5 ms threshold: LATENCY records the 'command' event on both
+    // (other events, like aof-write, depend on the host's load at that moment)
+    expect(sock.state.latencyEvents).toContain('command');
+    expect(shm.state.latencyEvents).toContain('command');
     expect(shm.events).toEqual(sock.events);
     expect(sock.events.some((e) => e.includes('__redis__:invalidate'))).toBe(true);
     expect(shm.aof).toEqual(sock.aof);
