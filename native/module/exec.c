@@ -244,8 +244,10 @@ static void free_args(RedisModuleString **argv, size_t n) {
  * replaced first stay ours and are freed after the call. */
 typedef struct handoff { RedisModuleString **argv; size_t argc; unsigned char *moved; } handoff;
 
-/* per thread: a serving thread's call, or the main thread's during a load */
-static __thread handoff *pending_handoff;
+/* Under the module lock, like every command filter run: the main thread runs socket
+ * clients' commands (and so their filters) only while it holds it, and every RM_Call of
+ * ours runs under it, so one plain pointer serves all threads. */
+static handoff *pending_handoff;
 
 void shm_exec_filter(RedisModuleCommandFilterCtx *f) {
     handoff *h = pending_handoff;
