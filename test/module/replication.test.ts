@@ -45,6 +45,27 @@ describe('replication and persistence', () => {
     expect(ring[1]).toBe('$1\r\n1\r\n');
   });
 
+  it('keys evicted before ring writes are deleted on the replica too, in the same stream', async () => {
+    const master = await startRedis({ args: ['--repl-diskless-sync-delay', '0', '--maxmemory', '3mb', '--maxmemory-policy', 'allkeys-lru'] });
+    servers.push(master);
+    const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    servers.push(replica);
+    await until(async () => /master_link_status:up/.test(await replica.command('INFO', 'replication')));
+    const script = ['open'];
+    for (let i = 0; i < 4000; i++) script.push(line('cmd', 'SET', `e${i}`, 'v'.repeat(1000)));
+    script.push(line('cmd', 'SET', 'last', '1'), 'wait');
+    const { code, cli } = await runCli(master, script, { timeoutMs: 20000 });
+    expect(code, cli.stderr).toBe(0);
+    expect(cli.tagged('R').every((r) => r.bytes.toString() === '+OK\r\n')).toBe(true);
+    const evicted = Number(/evicted_keys:(\d+)/.exec(await master.command('INFO', 'stats'))![1]);
+    expect(evicted).toBeGreaterThan(1000);
+    await until(async () => (await replica.command('GET', 'last')) === '$1\r\n1\r\n');
+    // the replica applied every SET and every eviction DEL: the same keyspace
+    expect(await replica.command('DBSIZE')).toBe(await master.command('DBSIZE'));
+    expect(await master.command('EXISTS', 'e0')).toBe(':0\r\n');
+    expect(await replica.command('EXISTS', 'e0')).toBe(':0\r\n');
+  });
+
   it('appendfsync always: acknowledged ring writes survive kill -9', async () => {
     const args = ['--appendonly', 'yes', '--appendfsync', 'always'];
     const first = await startRedis({ args });
