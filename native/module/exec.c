@@ -155,6 +155,13 @@ static void emit_error_ex(shm_session *s, const char *text, int counted) {
 
 static void emit_error(shm_session *s, const char *text) { emit_error_ex(s, text, 1); }
 
+/* A guard refused command `fullname` before it ran, as processCommand's rejectCommand:
+ * the error counts, and so does the command's rejected_calls. */
+static void reject(shm_session *s, const char *fullname, const char *text) {
+    emit_error(s, text);
+    shm_internal_count_rejected(fullname);
+}
+
 /* Redis's text for an unknown command whose name carries a NUL byte (RM_Call would cut the name). */
 static void emit_unknown(shm_session *s) {
     char args[200] = "", text[400];
@@ -225,7 +232,7 @@ static void deny(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, Red
         RedisModule_FreeString(NULL, dry[1]);
         if (dry != stack) free(dry);
     }
-    emit_error(s, text);
+    reject(s, fullname, text);
 }
 
 static void free_args(RedisModuleString **argv, size_t n) {
@@ -345,7 +352,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
                      "you can run it from a local connection, otherwise you need to set this option in the "
                      "configuration file, and then restart the server.",
                      is_debug ? "DEBUG" : "MODULE", is_debug ? "enable-debug-command" : "enable-module-command");
-            emit_error(s, text);
+            reject(s, key, text);
             done = 1;
         }
     }
@@ -367,14 +374,14 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         /* over the limit before: keys may have gone (DELs propagated, clients to wake) */
         if (ctxflags & REDISMODULE_CTX_FLAGS_OOM) *effects |= 1;
         if (out_of_memory && (flags & F_DENYOOM)) {
-            emit_error(s, "OOM command not allowed when used memory > 'maxmemory'.");
+            reject(s, key, "OOM command not allowed when used memory > 'maxmemory'.");
             done = 1;
         }
     }
     /* 5. writes on a read-only replica (before LOADING, as in processCommand) */
     if (!done && ci && arity_ok && (flags & F_WRITE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_READONLY)) {
-        emit_error(s, "READONLY You can't write against a read only replica.");
+        reject(s, key, "READONLY You can't write against a read only replica.");
         done = 1;
     }
     /* 6. a replica without its master link and replica-serve-stale-data no (RM_Call's S
@@ -382,12 +389,12 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     if (!done && ci && arity_ok && !(flags & F_STALE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE) &&
         !__atomic_load_n(&G.serve_stale, __ATOMIC_RELAXED)) {   /* relaxed: a config knob */
-        emit_error(s, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        reject(s, key, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
         done = 1;
     }
     /* 7. LOADING, as processCommand words it */
     if (!done && ci && arity_ok && (ctxflags & REDISMODULE_CTX_FLAGS_LOADING) && !(flags & F_LOADING)) {
-        emit_error(s, "LOADING Redis is loading the dataset in memory");
+        reject(s, key, "LOADING Redis is loading the dataset in memory");
         done = 1;
     }
     /* 8. run by the main thread during a load (worker.c): a command that may write, publish
@@ -414,7 +421,11 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         fmt[k] = 0;
         int may_effect = !ci || (flags & (F_WRITE | F_MAYREPL | F_PUBSUB));
         *effects |= may_effect;
+        errno = 0;
         RedisModuleCallReply *r = call_owned(ctx, cmd, fmt, argv + 1, argc - 1);
+        /* RM_Call refused it before running it: a wrong arity, or the S checks (ESPIPE:
+         * MISCONF, NOREPLICAS, ...), which processCommand counts as rejected */
+        int rejected = ci && (!arity_ok || errno == ESPIPE);
         RedisModule_FreeString(NULL, argv[0]);
         argc = 0;   /* every argument was handed over or freed */
         shm_internal_propagate();   /* this command's writes reach the AOF and replicas on their own, as from a socket */
@@ -424,6 +435,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
             const char *proto = RedisModule_CallReplyProto(r, &len);
             shm_emit(s, proto, len, gate);
             shm_internal_count_error(s->client_id, proto, len);   /* RM_Call does not count its errors */
+            if (rejected && len && proto[0] == '-') shm_internal_count_rejected(key);
             RedisModule_FreeCallReply(r);
         } else {
             char text[200];

@@ -167,7 +167,7 @@ const TYPES_SCRIPT: Cmd[] = [
   ['GEOADD', 'geo', '13.361389', '38.115556', 'palermo'],
   ['GET', 's:int'], ['GET', 'missing'], ['HGET', 'h:small', 'f1'], ['HGET', 'nohash', 'f'], ['LRANGE', 'l:small', '0', '-1'],
   ['ZRANGE', 'z:small', '0', '-1'], ['EXISTS', 's:emb', 'missing'], ['STRLEN', 's:big'], ['SMEMBERS', 'set:int'],
-  ['INCR', 's:raw'], ['LPUSH', 's:int', 'x'], ['GET', 'l:small'],
+  ['INCR', 's:raw'], ['LPUSH', 's:int', 'x'], ['GET', 'l:small'], ['GET'], ['CONFIG'], ['NOSUCHCMD', 'x'],
   ['DEL', 'm:2'], ['EXPIRE', 'l:small', '100000'], ['PERSIST', 'l:small'], ['RENAME', 's:neg', 's:neg2'],
   ['COPY', 's:int2', 's:copy'], ['GETDEL', 's:copy'], ['UNLINK', 'r'], ['DEBUG', 'SLEEP', '0.02'],
 ];
@@ -191,7 +191,7 @@ async function stateAfter(mode: Mode, script: Cmd[]): Promise<{ replies: string[
       '--appendonly', 'yes', '--appendfsync', 'everysec', '--latency-monitor-threshold', '5', '--enable-debug-command', 'yes'],
   });
   try {
-    const keys = [...new Set(script.map((c) => c[1]!)), 'm:2', 's:neg2', 's:copy'];
+    const keys = [...new Set(script.flatMap((c) => (c.length > 1 ? [c[1]!] : []))), 'm:2', 's:neg2', 's:copy'];
     const { sub, tracker } = await watchEvents(srv, keys);
     const replies = (await runOver(mode, srv, script)).map((b) => b.toString('latin1'));
     // the marker is published after every reply arrived: whatever the script caused is before it
@@ -234,17 +234,20 @@ describe('server state after a script: socket vs shm', () => {
 /** A cache's write load: 1 KB values, every other one with a TTL (for the volatile policies). */
 const FILL: Cmd[] = range(6000).map((i) => (i % 2 ? ['SET', `key:${i}`, big(1000, 'v'), 'EX', '100000'] : ['SET', `key:${i}`, big(1000, 'v')]));
 
-async function fillOver(mode: Mode, policy: string): Promise<{ ok: number; errors: string[]; evicted: number; dbsize: number }> {
+async function fillOver(mode: Mode, policy: string): Promise<{ ok: number; errors: string[]; evicted: number; dbsize: number; setStats: number[] }> {
   const srv = await startRedis({ args: ['--maxmemory', '3mb', '--maxmemory-policy', policy] });
   try {
     const replies = (await runOver(mode, srv, FILL)).map((b) => b.toString('latin1'));
-    const info = infoFields(await srv.command('INFO', 'stats'));
+    const info = infoFields(await srv.command('INFO', 'everything'));
     const dbsize = Number((await srv.command('DBSIZE')).slice(1));
+    const set = /calls=(\d+),.*rejected_calls=(\d+),failed_calls=(\d+)/.exec(info.get('cmdstat_set') ?? '')!;
     return {
       ok: replies.filter((r) => r === '+OK\r\n').length,
       errors: [...new Set(replies.filter((r) => r !== '+OK\r\n'))].sort(),
       evicted: Number(info.get('evicted_keys')),
       dbsize,
+      // commandstats: SETs run, rejected (OOM), failed; and the OOM errors counted
+      setStats: [Number(set[1]), Number(set[2]), Number(set[3]), Number(/count=(\d+)/.exec(info.get('errorstat_OOM') ?? 'count=0')![1])],
     };
   } finally {
     await srv.stop();
@@ -270,6 +273,12 @@ describe('maxmemory: the same writes succeed and keys are evicted', () => {
       expect(near(shm.ok, sock.ok), `ok: shm ${shm.ok} socket ${sock.ok}`).toBe(true);
       expect(near(shm.evicted, sock.evicted), `evicted: shm ${shm.evicted} socket ${sock.evicted}`).toBe(true);
       expect(near(shm.dbsize, sock.dbsize), `dbsize: shm ${shm.dbsize} socket ${sock.dbsize}`).toBe(true);
+      // every SET is counted once, as run or as rejected, and each rejection as an OOM error
+      for (const st of [sock.setStats, shm.setStats]) {
+        expect(st[0]! + st[1]!).toBe(FILL.length);
+        expect(st[3]).toBe(st[1]);
+      }
+      expect(near(shm.setStats[1]!, sock.setStats[1]!), `rejected: shm ${shm.setStats[1]} socket ${sock.setStats[1]}`).toBe(true);
     }, 60000);
   }
 });
