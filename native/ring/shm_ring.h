@@ -76,6 +76,10 @@ enum shm_close_reason {
 
 #define SHM_RING_ECORRUPT (-1)
 
+/* client_flags bits: hints from the client, read by the server as hints only (a hostile
+ * value changes nothing but how the session's serving thread waits). */
+#define SHM_CLIENT_SPIN_ALWAYS 1u   /* keep the serving thread spinning while the session is open */
+
 /* ---------- shared layout ---------- */
 
 /* Control block of one ring: three cache lines so that the producer's index, the
@@ -109,7 +113,7 @@ typedef struct shm_segment_header {
     uint32_t state;             /* +64  enum shm_state */
     uint32_t close_reason;      /* +68  enum shm_close_reason */
     uint32_t server_pid;        /* +72  written by the server at claim */
-    uint32_t reserved1;         /* +76  zero */
+    uint32_t client_flags;      /* +76  client-owned hints (SHM_CLIENT_*); 0 = none */
     uint64_t session_id;        /* +80  written by the server at claim */
     uint8_t  pad1[SHM_LINE - 24];
     /* lines 2..4 and 5..7: ring control blocks */
@@ -124,6 +128,7 @@ SHM_STATIC_ASSERT(offsetof(shm_ring_ctl, space_futex) == 140, "space_futex offse
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, token) == 40, "token offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, client_pid) == 56, "client_pid offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, state) == 64, "state on line 1");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, client_flags) == 76, "client_flags offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, session_id) == 80, "session_id offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, req) == 128, "req ctl at line 2");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, rep) == 320, "rep ctl at line 5");
