@@ -67,6 +67,8 @@ const READS_PER_CLOCK = 4;
 const HOLD_FACTOR = 4;
 const HOLD_MIN_MS = 1;
 const HOLD_MAX_MS = 50;
+/** The gap assumed before one was seen (a first hold of 10 ms). */
+const INITIAL_GAP_MS = 2.5;
 
 /** hiredis redisXxxAttach: REDIS_OK, or REDIS_ERR if the context already has an adapter. */
 export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}): number {
@@ -88,7 +90,7 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
     let gone = false;
     let lastDone = -1;        // when the last window ended (no reply outstanding), -1: none since a release
     let lastEnd = -1;         // the same, kept across releases (for the gap)
-    let gapMs = 0;            // EWMA of the gap between a window's end and the next request
+    let gapMs = INITIAL_GAP_MS;  // EWMA of the gap between a window's end and the next request
     let holdTimer: ReturnType<typeof setTimeout> | undefined;
     const timers = nodeAdapter(target);  // the context's timer runs as with the node adapter
     const hooks = {

@@ -510,8 +510,9 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
  * our CPU (2 vCPUs, Node, the main loop, other load), our spin just delays its next
  * request by the whole budget. So every spin that ends without work halves the budget;
  * work arriving during a spin restores shm.spin-us, and so does work that arrives soon
- * after a park began (within shm.spin-us of going idle: a spin would have caught it, so
- * traffic is back and the fast mode returns at once, see woke_with_work); every 256th idle
+ * after a park began (within WAKE_RESTORE x shm.spin-us of going idle, the wake-up of a
+ * parked thread included: traffic is back, and the fast mode returns at once, see
+ * woke_with_work); every 256th idle
  * period probes with the full budget so that a freed-up machine is noticed. */
 static uint64_t next_spin_budget(shm_worker *w) {
     uint64_t cfg = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
@@ -526,10 +527,12 @@ static void spin_failed(shm_worker *w) {
 }
 
 /* Work came `gap_ns` after the thread went idle, and it had parked: restore the full budget
- * when a spin of that budget would have caught it. */
+ * when the gap says requests follow each other closely. The gap includes the futex wake-up
+ * of this thread (tens of µs on a VM), hence the factor. */
+#define WAKE_RESTORE 4
 static void woke_with_work(shm_worker *w, uint64_t gap_ns) {
     uint64_t cfg = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
-    if (gap_ns <= cfg) w->spin_ns = cfg;
+    if (gap_ns <= WAKE_RESTORE * cfg) w->spin_ns = cfg;
 }
 
 /* A session's client asked the thread to keep spinning while the session is open
