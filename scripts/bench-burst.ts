@@ -12,6 +12,8 @@
 //   burst-1   one GET every 1 ms (setTimeout), p50/p99 per GET
 //   burst-10  10 GETs issued together every 10 ms, p50/p99 per GET
 //   ping-seq  sequential PING, p50/p99
+//   first-after-idle  one GET after 1 s without traffic (3 per slot); the CPU columns of
+//             this row are then the client's and the server's CPU while idle
 //
 // Run:  npm run build:ts && node dist/scripts/bench-burst.js [--rounds 5] [--ms 600] [--only 'shm,ioredis'] [--workloads burst-1,burst-10,ping-seq]
 import { Redis } from 'ioredis';
@@ -60,6 +62,15 @@ const WORKLOADS: Record<string, Workload> = {
       await sleep(10);
       const t0 = performance.now();
       await Promise.all(Array.from({ length: 10 }, () => c.get('k').then(() => { out.push(performance.now() - t0); })));
+    }
+  },
+  async 'first-after-idle'(c, ms, out) {
+    if (ms < 100) return;  // (no warm-up rounds of 1 s)
+    for (let i = 0; i < 3; i++) {
+      await sleep(1000);
+      const t0 = performance.now();
+      await c.get('k');
+      out.push(performance.now() - t0);
     }
   },
   async 'ping-seq'(c, ms, out) {

@@ -20,7 +20,8 @@
  * - Wake protocol (io_uring NEED_WAKEUP style, no lost wake-ups):
  *     sleeper:   seq = load(futex); parked = 1; FULL FENCE; re-check ring;
  *                if still nothing: futex_wait(futex, seq); parked = 0.
- *     publisher: publish index (release); FULL FENCE; if parked: futex++ and futex_wake.
+ *     publisher: publish index (release); FULL FENCE; if parked: take the flag
+ *                (exchange to 0; only the taker goes on), futex++ and futex_wake.
  *   The two full fences make it impossible for both sides to miss each other's store.
  * - Futex words live in the segment and are process-shared (no FUTEX_PRIVATE_FLAG).
  *
@@ -340,6 +341,9 @@ static inline int shm_ring_wake_consumer(shm_ring *r) {
     /* full fence: our tail store is ordered before our load of consumer_parked (pairs with the sleeper's fence) */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&r->ctl->consumer_parked, __ATOMIC_RELAXED) == 0) return 0;
+    /* relaxed (the fence above orders it): the first publisher to see parked == 1 takes the
+     * flag, so a park costs one wake, not one per publish until the woken sleeper has run */
+    if (__atomic_exchange_n(&r->ctl->consumer_parked, 0u, __ATOMIC_RELAXED) == 0) return 0;
     /* release: the bump is ordered after the tail store for a waiter that re-checks */
     __atomic_fetch_add(&r->ctl->data_futex, 1, __ATOMIC_RELEASE);
     shm_futex_wake(&r->ctl->data_futex, 1);
@@ -352,6 +356,8 @@ static inline int shm_ring_wake_producer(shm_ring *r) {
     /* full fence: our head store is ordered before our load of producer_parked */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&r->ctl->producer_parked, __ATOMIC_RELAXED) == 0) return 0;
+    /* relaxed, as in shm_ring_wake_consumer: one wake per park */
+    if (__atomic_exchange_n(&r->ctl->producer_parked, 0u, __ATOMIC_RELAXED) == 0) return 0;
     /* release: the bump is ordered after the head store */
     __atomic_fetch_add(&r->ctl->space_futex, 1, __ATOMIC_RELEASE);
     shm_futex_wake(&r->ctl->space_futex, 1);
