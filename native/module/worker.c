@@ -528,11 +528,18 @@ static void spin_failed(shm_worker *w) {
 
 /* Work came `gap_ns` after the thread went idle, and it had parked: restore the full budget
  * when the gap says requests follow each other closely. The gap includes the futex wake-up
- * of this thread (tens of µs on a VM), hence the factor. */
+ * of this thread (tens of µs on a VM), hence the factor. A restored spin that then fails
+ * (the client shares our core, so our spin only delays it) disables the restore until a
+ * spin catches work again, or until a long pause (RESTORE_RESET_NS) starts a new pattern:
+ * *restore_ok carries that between calls. Returns 1 if it restored. */
 #define WAKE_RESTORE 4
-static void woke_with_work(shm_worker *w, uint64_t gap_ns) {
+#define RESTORE_RESET_NS (10ull * 1000 * 1000)
+static int woke_with_work(shm_worker *w, uint64_t gap_ns, int *restore_ok) {
     uint64_t cfg = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
-    if (gap_ns <= WAKE_RESTORE * cfg) w->spin_ns = cfg;
+    if (gap_ns > RESTORE_RESET_NS) *restore_ok = 1;
+    if (!*restore_ok || gap_ns > WAKE_RESTORE * cfg) return 0;
+    w->spin_ns = cfg;
+    return 1;
 }
 
 /* A session's client asked the thread to keep spinning while the session is open
@@ -556,7 +563,7 @@ static void *worker_main(void *arg) {
     snprintf(name, sizeof name, "shm-serve-%d", w->index);
     pthread_setname_np(pthread_self(), name);
     uint64_t idle_since = 0, spin_budget = 0, parked_idle_since = 0, last_yield = 0;
-    int spinning = 0;
+    int spinning = 0, restore_ok = 1, restored = 0;
     w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
     /* relaxed: stop is a plain request flag; the join orders everything after it */
     while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
@@ -594,8 +601,11 @@ static void *worker_main(void *arg) {
         }
         if (progress) {
             maybe_nudge(w, 0);   /* bytes moved but maybe no command yet: keep the bound */
-            if (spinning) w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;   /* work came while spinning */
-            else if (parked_idle_since) woke_with_work(w, shm_now_ns() - parked_idle_since);
+            if (spinning) {   /* work came while spinning */
+                w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
+                restore_ok = 1;
+                restored = 0;
+            } else if (parked_idle_since) restored = woke_with_work(w, shm_now_ns() - parked_idle_since, &restore_ok);
             spinning = 0;
             idle_since = 0;
             parked_idle_since = 0;
@@ -617,7 +627,11 @@ static void *worker_main(void *arg) {
             if (always && now - last_yield > ALWAYS_YIELD_NS) { sched_yield(); last_yield = now; }
             continue;
         }
-        if (spinning) spin_failed(w);   /* the budget ran out without work */
+        if (spinning) {   /* the budget ran out without work */
+            spin_failed(w);
+            if (restored) restore_ok = 0;   /* the restore did not pay: park mode until a spin catches work */
+            restored = 0;
+        }
         spinning = 0;
         /* gated replies wait for the main loop; its beforeSleep kicks us */
         park(w, PARK_NS);
