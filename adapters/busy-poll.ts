@@ -18,9 +18,13 @@
 //   MISSES_TO_BACK_OFF such windows in a row the next BACK_OFF_REQUESTS windows are left to
 //   the doorbell (on a host with few cores the spinning main thread may keep the server's
 //   thread off the CPU), then polling is tried again.
-// - When no reply is outstanding the ring stays with the main thread until the next turn
-//   of the event loop (setImmediate), so a request/response loop keeps it; then it goes back
-//   to the worker (which delivers pushes and sees the session close).
+// - When no reply is outstanding the ring stays with the main thread for a hold time, so
+//   that intermittent traffic (a request every few ms) finds it there and the reply wakes
+//   this thread directly (the server's futex wake ends its park: one kernel wake, as on a
+//   socket) instead of going server -> spinner worker -> doorbell -> main, and without a
+//   hand-over per request. The hold follows the traffic: HOLD_FACTOR times the recent gap
+//   between windows (EWMA), within HOLD_MIN_MS..HOLD_MAX_MS, or holdMs. Then REP goes back
+//   to the worker (which delivers pushes and sees the session close while idle).
 // - Replies expected on the socket (socket-only commands, or a socket transport) are not
 //   polled for: they arrive by themselves.
 import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget } from '../src/async/adapter.js';
@@ -34,6 +38,11 @@ export interface BusyPollOptions {
   /** Then the longest synchronous park on the ring in one run (µs, default 100); the server's
    *  futex wake ends it as soon as the reply is written. 0: no parking. */
   parkUs?: number;
+  /** Keep REP on the main thread this long after the last reply, ms (default: adaptive,
+   *  HOLD_FACTOR x the recent gap between requests, within 1..50 ms; Infinity, the whole
+   *  session, when the context's spin policy is 'always'). 0: until the next turn of the
+   *  event loop. */
+  holdMs?: number;
 }
 
 export interface BusyPollHooks extends AsyncAdapterHooks {
@@ -54,13 +63,21 @@ const BACK_OFF_REQUESTS = 64;
 const SLICE_MS = 1;
 /** Ring reads between two clock reads while spinning. */
 const READS_PER_CLOCK = 4;
+/** Adaptive hold: HOLD_FACTOR x the EWMA of the gap between windows, within these bounds (ms). */
+const HOLD_FACTOR = 4;
+const HOLD_MIN_MS = 1;
+const HOLD_MAX_MS = 50;
+/** The gap assumed before one was seen (a first hold of 10 ms). */
+const INITIAL_GAP_MS = 2.5;
 
 /** hiredis redisXxxAttach: REDIS_OK, or REDIS_ERR if the context already has an adapter. */
 export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}): number {
   const budgetMs = (opts.budgetUs ?? 200) / 1000;
   const spinMs = (opts.spinUs ?? 30) / 1000;
   const parkMs = (opts.parkUs ?? 100) / 1000;
+  const optHold = opts.holdMs;
   return ac.attach((target: AsyncAdapterTarget) => {
+    const fixedHold = optHold ?? (target.spin === 'always' ? Infinity : undefined);
     let reading = false;
     let scheduled = false;
     let owning = false;       // readDirect was called since the last releaseRead
@@ -71,12 +88,17 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
     let missesInRow = 0;
     let skipFor = 0;
     let gone = false;
+    let lastDone = -1;        // when the last window ended (no reply outstanding), -1: none since a release
+    let lastEnd = -1;         // the same, kept across releases (for the gap)
+    let gapMs = INITIAL_GAP_MS;  // EWMA of the gap between a window's end and the next request
+    let holdTimer: ReturnType<typeof setTimeout> | undefined;
     const timers = nodeAdapter(target);  // the context's timer runs as with the node adapter
     const hooks = {
       polls: 0, hits: 0, misses: 0, skipped: 0, releases: 0,
       addRead(): void {
         if (reading || gone) return;
         reading = true;
+        if (lastEnd >= 0) gapMs += (Math.min(performance.now() - lastEnd, 1000) - gapMs) / 4;
         if (skipFor > 0) { skipFor--; hooks.skipped++; release(); return; }
         fresh = true;  // the budget starts with the first run, not with a (possibly long) send
         schedule(true);
@@ -86,11 +108,13 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
       cleanup(): void {
         gone = true;
         reading = false;
+        if (holdTimer) { clearTimeout(holdTimer); holdTimer = undefined; }
         timers.cleanup();
       },
     };
 
     function release(): void {
+      lastDone = -1;
       if (!owning) return;
       owning = false;
       hooks.releases++;
@@ -146,14 +170,34 @@ export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}
       if (++missesInRow >= MISSES_TO_BACK_OFF) { missesInRow = 0; skipFor = BACK_OFF_REQUESTS; }
     }
 
-    /** No reply outstanding: keep REP until the loop turns, then give it back if still idle. */
+    /** No reply outstanding: keep REP for the hold time (see the policy above), then give it
+     *  back if still idle. */
     function windowDone(): void {
-      if (!owning || idleCheck) return;
-      idleCheck = true;
-      setImmediate(() => {
-        idleCheck = false;
-        if (!reading && !scheduled && !gone) release();
-      });
+      lastEnd = performance.now();
+      if (!owning) return;
+      lastDone = lastEnd;
+      if (fixedHold === 0) {
+        if (idleCheck) return;
+        idleCheck = true;
+        setImmediate(() => {
+          idleCheck = false;
+          if (!reading && !scheduled && !gone) release();
+        });
+        return;
+      }
+      if (!holdTimer && fixedHold !== Infinity) { holdTimer = setTimeout(checkHold, holdMs()); holdTimer.unref(); }
+    }
+
+    function holdMs(): number {
+      return fixedHold ?? Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, HOLD_FACTOR * gapMs));
+    }
+
+    function checkHold(): void {
+      holdTimer = undefined;
+      if (reading || scheduled || gone || lastDone < 0) return;  // a window runs: its end re-arms
+      const left = lastDone + holdMs() - performance.now();
+      if (left > 0.1) { holdTimer = setTimeout(checkHold, left); holdTimer.unref(); }
+      else release();
     }
 
     return hooks;

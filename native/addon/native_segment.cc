@@ -177,6 +177,11 @@ uint64_t NativeSegment::SessionId() const {
   return __atomic_load_n(&hdr_->session_id, __ATOMIC_RELAXED);
 }
 
+void NativeSegment::SetClientFlags(uint32_t flags) {
+  // relaxed: a hint the server re-reads in its idle loop; nothing is published with it
+  __atomic_store_n(&hdr_->client_flags, flags, __ATOMIC_RELAXED);
+}
+
 void NativeSegment::MarkClosed(uint32_t reason) {
   if (State() == SHM_STATE_CLOSED) return;
   // relaxed: published by the release store of state just below

@@ -57,6 +57,8 @@ class NativeSegment {
   uint64_t SessionId() const;
   // Writes close_reason then state = CLOSED and wakes whoever parks on this segment.
   void MarkClosed(uint32_t reason);
+  // Client side: the hints word of line 1 (SHM_CLIENT_* bits, docs/protocol.md "Client hints").
+  void SetClientFlags(uint32_t flags);
 
  private:
   NativeSegment() = default;

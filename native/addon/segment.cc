@@ -85,6 +85,7 @@ Napi::Function Segment::Init(Napi::Env env) {
       InstanceMethod<&Segment::CloseReason>("closeReason"),
       InstanceMethod<&Segment::SessionId>("sessionId"),
       InstanceMethod<&Segment::MarkClosed>("markClosed"),
+      InstanceMethod<&Segment::SetClientFlags>("setClientFlags"),
       InstanceMethod<&Segment::Counters>("counters"),
       InstanceMethod<&Segment::Close>("close"),
       InstanceMethod<&Segment::IsClosed>("isClosed"),
@@ -316,6 +317,13 @@ Napi::Value Segment::MarkClosed(const Napi::CallbackInfo &info) {
   uint64_t reason = U64Arg(info, 0, "reason");
   if (reason > SHM_CLOSE_FAULT) ThrowCoded(info.Env(), "ERR_ARGUMENT", "unknown close reason");
   Live(info.Env()).MarkClosed((uint32_t)reason);
+  return info.Env().Undefined();
+}
+
+Napi::Value Segment::SetClientFlags(const Napi::CallbackInfo &info) {
+  uint64_t flags = U64Arg(info, 0, "flags");
+  if (flags > SHM_CLIENT_SPIN_ALWAYS) ThrowCoded(info.Env(), "ERR_ARGUMENT", "unknown client flag");
+  Live(info.Env()).SetClientFlags((uint32_t)flags);
   return info.Env().Undefined();
 }
 

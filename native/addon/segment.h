@@ -94,6 +94,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value CloseReason(const Napi::CallbackInfo &info);
   Napi::Value SessionId(const Napi::CallbackInfo &info);
   Napi::Value MarkClosed(const Napi::CallbackInfo &info);
+  Napi::Value SetClientFlags(const Napi::CallbackInfo &info);
   Napi::Value Counters(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);
   Napi::Value IsClosed(const Napi::CallbackInfo &info);

@@ -464,8 +464,11 @@ static void park(shm_worker *w, uint64_t timeout_ns) {
 /* Adaptive spinning. Spinning only pays when the client can run meanwhile: when it shares
  * our CPU (2 vCPUs, Node, the main loop, other load), our spin just delays its next
  * request by the whole budget. So every spin that ends without work halves the budget;
- * work arriving during a spin restores shm.spin-us; every 256th idle period probes with
- * the full budget so that a freed-up machine is noticed. */
+ * work arriving during a spin restores shm.spin-us, and so does work that arrives soon
+ * after a park began (within WAKE_RESTORE x shm.spin-us of going idle, the wake-up of a
+ * parked thread included: traffic is back, and the fast mode returns at once, see
+ * woke_with_work); every 256th idle
+ * period probes with the full budget so that a freed-up machine is noticed. */
 static uint64_t next_spin_budget(shm_worker *w) {
     uint64_t cfg = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
     if (w->spin_ns > cfg) w->spin_ns = cfg;
@@ -478,13 +481,44 @@ static void spin_failed(shm_worker *w) {
     if (w->spin_ns < 1000) w->spin_ns = 0;
 }
 
+/* Work came `gap_ns` after the thread went idle, and it had parked: restore the full budget
+ * when the gap says requests follow each other closely. The gap includes the futex wake-up
+ * of this thread (tens of µs on a VM), hence the factor. A restored spin that then fails
+ * (the client shares our core, so our spin only delays it) disables the restore until a
+ * spin catches work again, or until a long pause (RESTORE_RESET_NS) starts a new pattern:
+ * *restore_ok carries that between calls. Returns 1 if it restored. */
+#define WAKE_RESTORE 4
+#define RESTORE_RESET_NS (10ull * 1000 * 1000)
+static int woke_with_work(shm_worker *w, uint64_t gap_ns, int *restore_ok) {
+    uint64_t cfg = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
+    if (gap_ns > RESTORE_RESET_NS) *restore_ok = 1;
+    if (!*restore_ok || gap_ns > WAKE_RESTORE * cfg) return 0;
+    w->spin_ns = cfg;
+    return 1;
+}
+
+/* A session's client asked the thread to keep spinning while the session is open
+ * (SHM_CLIENT_SPIN_ALWAYS in client_flags, protocol.md "Client hints"); shm.spin-us 0
+ * turns every spin off. The word is only a hint: a hostile value costs this thread's CPU,
+ * as a client sending commands in a loop would. Read like state (the sigbus guard maps
+ * zeros over a truncated segment). */
+static int spin_always(shm_worker *w) {
+    if (shm_cfg_get(&G.cfg.spin_us) == 0) return 0;
+    for (shm_session *s = w->list; s; s = s->next)
+        /* relaxed: a hint, re-read on every idle pass */
+        if (!s->dead && (__atomic_load_n(&s->hdr->client_flags, __ATOMIC_RELAXED) & SHM_CLIENT_SPIN_ALWAYS)) return 1;
+    return 0;
+}
+
+#define ALWAYS_YIELD_NS (100ull * 1000)   /* an always-spinning thread yields its core this often */
+
 static void *worker_main(void *arg) {
     shm_worker *w = arg;
     char name[16];
     snprintf(name, sizeof name, "shm-serve-%d", w->index);
     pthread_setname_np(pthread_self(), name);
-    uint64_t idle_since = 0, spin_budget = 0;
-    int spinning = 0;
+    uint64_t idle_since = 0, spin_budget = 0, parked_idle_since = 0, last_yield = 0;
+    int spinning = 0, restore_ok = 1, restored = 0;
     w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
     /* relaxed: stop is a plain request flag; the join orders everything after it */
     while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
@@ -522,9 +556,14 @@ static void *worker_main(void *arg) {
         }
         if (progress) {
             maybe_nudge(w, 0);   /* bytes moved but maybe no command yet: keep the bound */
-            if (spinning) w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;   /* work came while spinning */
+            if (spinning) {   /* work came while spinning */
+                w->spin_ns = (uint64_t)shm_cfg_get(&G.cfg.spin_us) * 1000ull;
+                restore_ok = 1;
+                restored = 0;
+            } else if (parked_idle_since) restored = woke_with_work(w, shm_now_ns() - parked_idle_since, &restore_ok);
             spinning = 0;
             idle_since = 0;
+            parked_idle_since = 0;
             continue;
         }
         maybe_nudge(w, 1);   /* going idle: nothing may wait for a later batch */
@@ -534,16 +573,24 @@ static void *worker_main(void *arg) {
             idle_since = now;
             spin_budget = next_spin_budget(w);
         }
-        if (w->list && now - idle_since < spin_budget) {
+        int always = 0;
+        if (w->list && (now - idle_since < spin_budget || (always = spin_always(w)))) {
             for (int i = 0; i < 64; i++) shm_cpu_relax();
             shm_count(&w->spins, 1);
             spinning = 1;
+            /* an endless spin leaves its core to the server's main thread now and then */
+            if (always && now - last_yield > ALWAYS_YIELD_NS) { sched_yield(); last_yield = now; }
             continue;
         }
-        if (spinning) spin_failed(w);   /* the budget ran out without work */
+        if (spinning) {   /* the budget ran out without work */
+            spin_failed(w);
+            if (restored) restore_ok = 0;   /* the restore did not pay: park mode until a spin catches work */
+            restored = 0;
+        }
         spinning = 0;
         /* gated replies wait for the main loop; its beforeSleep kicks us */
         park(w, PARK_NS);
+        if (!parked_idle_since) parked_idle_since = idle_since;   /* from the first park of this idle stretch */
         idle_since = 0;
     }
     return NULL;

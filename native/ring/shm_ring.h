@@ -20,7 +20,8 @@
  * - Wake protocol (io_uring NEED_WAKEUP style, no lost wake-ups):
  *     sleeper:   seq = load(futex); parked = 1; FULL FENCE; re-check ring;
  *                if still nothing: futex_wait(futex, seq); parked = 0.
- *     publisher: publish index (release); FULL FENCE; if parked: futex++ and futex_wake.
+ *     publisher: publish index (release); FULL FENCE; if parked: take the flag
+ *                (exchange to 0; only the taker goes on), futex++ and futex_wake.
  *   The two full fences make it impossible for both sides to miss each other's store.
  * - Futex words live in the segment and are process-shared (no FUTEX_PRIVATE_FLAG).
  *
@@ -76,6 +77,10 @@ enum shm_close_reason {
 
 #define SHM_RING_ECORRUPT (-1)
 
+/* client_flags bits: hints from the client, read by the server as hints only (a hostile
+ * value changes nothing but how the session's serving thread waits). */
+#define SHM_CLIENT_SPIN_ALWAYS 1u   /* keep the serving thread spinning while the session is open */
+
 /* ---------- shared layout ---------- */
 
 /* Control block of one ring: three cache lines so that the producer's index, the
@@ -109,7 +114,7 @@ typedef struct shm_segment_header {
     uint32_t state;             /* +64  enum shm_state */
     uint32_t close_reason;      /* +68  enum shm_close_reason */
     uint32_t server_pid;        /* +72  written by the server at claim */
-    uint32_t reserved1;         /* +76  zero */
+    uint32_t client_flags;      /* +76  client-owned hints (SHM_CLIENT_*); 0 = none */
     uint64_t session_id;        /* +80  written by the server at claim */
     uint8_t  pad1[SHM_LINE - 24];
     /* lines 2..4 and 5..7: ring control blocks */
@@ -124,6 +129,7 @@ SHM_STATIC_ASSERT(offsetof(shm_ring_ctl, space_futex) == 140, "space_futex offse
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, token) == 40, "token offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, client_pid) == 56, "client_pid offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, state) == 64, "state on line 1");
+SHM_STATIC_ASSERT(offsetof(shm_segment_header, client_flags) == 76, "client_flags offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, session_id) == 80, "session_id offset");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, req) == 128, "req ctl at line 2");
 SHM_STATIC_ASSERT(offsetof(shm_segment_header, rep) == 320, "rep ctl at line 5");
@@ -335,6 +341,9 @@ static inline int shm_ring_wake_consumer(shm_ring *r) {
     /* full fence: our tail store is ordered before our load of consumer_parked (pairs with the sleeper's fence) */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&r->ctl->consumer_parked, __ATOMIC_RELAXED) == 0) return 0;
+    /* relaxed (the fence above orders it): the first publisher to see parked == 1 takes the
+     * flag, so a park costs one wake, not one per publish until the woken sleeper has run */
+    if (__atomic_exchange_n(&r->ctl->consumer_parked, 0u, __ATOMIC_RELAXED) == 0) return 0;
     /* release: the bump is ordered after the tail store for a waiter that re-checks */
     __atomic_fetch_add(&r->ctl->data_futex, 1, __ATOMIC_RELEASE);
     shm_futex_wake(&r->ctl->data_futex, 1);
@@ -347,6 +356,8 @@ static inline int shm_ring_wake_producer(shm_ring *r) {
     /* full fence: our head store is ordered before our load of producer_parked */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&r->ctl->producer_parked, __ATOMIC_RELAXED) == 0) return 0;
+    /* relaxed, as in shm_ring_wake_consumer: one wake per park */
+    if (__atomic_exchange_n(&r->ctl->producer_parked, 0u, __ATOMIC_RELAXED) == 0) return 0;
     /* release: the bump is ordered after the head store */
     __atomic_fetch_add(&r->ctl->space_futex, 1, __ATOMIC_RELEASE);
     shm_futex_wake(&r->ctl->space_futex, 1);

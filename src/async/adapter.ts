@@ -39,7 +39,15 @@ export interface AsyncAdapterTarget {
   readDirect(spinNs?: number, parkNs?: number): number;
   /** Stop reading directly: the shm channel delivers by itself again (spinner doorbell). */
   releaseRead(): void;
+  /** The context's spin policy (AsyncOptions.spin): 'always' asks adapters that poll to keep
+   *  the REP ring on this thread while the session is open. Undefined: 'adaptive'. */
+  readonly spin?: SpinPolicy;
 }
+
+/** How hard the shm path keeps its threads awake (AsyncOptions.spin, docs/api.md "Spin policy"):
+ *  'adaptive' (default) spins only while it pays and parks when traffic pauses; 'always'
+ *  keeps the module's serving thread spinning while the session is open (one server core). */
+export type SpinPolicy = 'adaptive' | 'always';
 
 /**
  * The default: net delivers socket bytes and the shm channel delivers ring bytes through

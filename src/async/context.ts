@@ -23,7 +23,7 @@ import { RedisReply, type StringEncoding } from '../resp/reply.js';
 import { REDIS_ERR, REDIS_OK, REDIS_REPLY_ERROR, REDIS_REPLY_PUSH, REDIS_REPLY_STATUS } from '../resp/types.js';
 import type { Channel, ChannelHandlers, ChannelKind } from '../transport/channel.js';
 import { SocketChannel, type SocketTarget } from '../transport/socket.js';
-import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget } from './adapter.js';
+import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget, type SpinPolicy } from './adapter.js';
 import { Subscriptions, subMarkerFor, type SubMarker, type Subscriber } from './pubsub.js';
 import { Queue } from './queue.js';
 import { startupCommands, type StartupOptions } from './startup.js';
@@ -60,6 +60,8 @@ export interface AsyncOptions extends StartupOptions {
   encoding?: StringEncoding;
   /** Replace how shm sessions are opened (tests, custom segments). */
   shmOpener?: ShmOpener;
+  /** 'adaptive' (default) or 'always': see SpinPolicy and docs/api.md "Spin policy". */
+  spin?: SpinPolicy;
 }
 
 interface Entry {
@@ -144,6 +146,10 @@ export class AsyncContext implements AsyncAdapterTarget {
     const enc = options.encoding ? { encoding: options.encoding } : {};
     this.sockReader = new Reader<RedisReply>(enc);
     this.shmReader = new Reader<RedisReply>(enc);
+    if (options.spin !== undefined && options.spin !== 'adaptive' && options.spin !== 'always') {
+      this.setError(new RedisError('ERR_ARGUMENT', `spin must be 'adaptive' or 'always', got ${String(options.spin)}`));
+      return;
+    }
     const t = options.transport ?? 'auto';
     if (t !== 'auto' && t !== 'shm' && t !== 'socket') {
       this.setError(new RedisError('ERR_ARGUMENT', `transport must be 'auto', 'shm' or 'socket', got ${String(t)}`));
@@ -449,6 +455,9 @@ export class AsyncContext implements AsyncAdapterTarget {
     if (shm && typeof shm.poll === 'function' && this.state !== 'closed') shm.poll();
   }
 
+  /** The spin policy adapters read (AsyncAdapterTarget.spin). */
+  get spin(): SpinPolicy { return this.options.spin ?? 'adaptive'; }
+
   /** Adapter entry point for busy-polling (see AsyncAdapterTarget.readDirect). */
   readDirect(spinNs = 0, parkNs = 0): number {
     const shm = this.shm as DirectChannel | undefined;
@@ -543,7 +552,7 @@ export class AsyncContext implements AsyncAdapterTarget {
       const opener = this.options.shmOpener ?? openShmChannel;
       const handlers: ChannelHandlers = { onData: this.onShmData, onClose: this.onShmClose };
       const nativeWake = this.ev?.shmWake === 'native';
-      const res = await opener({ lifeline: sock, command: (argv) => this.socketCommand(argv), handlers, nativeWake });
+      const res = await opener({ lifeline: sock, command: (argv) => this.socketCommand(argv), handlers, nativeWake, spinAlways: this.spin === 'always' });
       if (this.closed) { if (typeof res !== 'string') res.close(); return; }
       if (typeof res !== 'string') {
         this.shm = res;

@@ -17,10 +17,12 @@ export interface ShmOpenRequest {
   handlers: ChannelHandlers;
   /** Wake through the addon's native thread instead of Atomics.waitAsync (the native adapter). */
   nativeWake?: boolean;
+  /** Ask the module's serving thread to keep spinning while the session is open (spin: 'always'). */
+  spinAlways?: boolean;
 }
 
 /** Resolves with the open channel, or with the reason shm is not available. */
 export type ShmOpener = (req: ShmOpenRequest) => Promise<Channel | string>;
 
 /** The library's opener (src/transport/shm-open.ts). */
-export const openShmChannel: ShmOpener = (req) => openTransportShm(req, { nativeWake: req.nativeWake === true });
+export const openShmChannel: ShmOpener = (req) => openTransportShm(req, { nativeWake: req.nativeWake === true, spinAlways: req.spinAlways === true });

@@ -1,5 +1,6 @@
 // Options of the promise client (createClient) and their defaults.
 import type { AsyncContext, TransportChoice } from '../async/context.js';
+import type { SpinPolicy } from '../async/adapter.js';
 
 export interface ClientOptions {
   /** TCP host (default 127.0.0.1) and port (default 6379); ignored when `path` is set. */
@@ -38,6 +39,11 @@ export interface ClientOptions {
    *  busy-poll adapter with its defaults (see docs/api.md, "Which adapter"); pass
    *  `redisNodeAttach` for the doorbell-only node adapter (no polling CPU). */
   adapter?: (ac: AsyncContext) => unknown;
+  /** 'adaptive' (default): the shm path spins only while traffic flows and parks when it
+   *  pauses. 'always': the module's serving thread never parks while the session is open
+   *  and the main thread keeps the reply ring, for the lowest latency of intermittent
+   *  traffic at the cost of one server core (docs/api.md "Spin policy"). */
+  spin?: SpinPolicy;
 }
 
 export const DEFAULT_MAX_OFFLINE_QUEUE = 10000;

@@ -40,6 +40,7 @@ export interface RawSegment {
   closeReason(): number;
   sessionId(): bigint;
   markClosed(reason: number): void;
+  setClientFlags(flags: number): void;
   counters(): Record<'outSpins' | 'outParks' | 'outWakes' | 'inSpins' | 'inParks' | 'inWakes' | 'written' | 'read', number>;
   /** Drops this handle's reference; idempotent. The mapping lives until the last handle closes. */
   close(): void;

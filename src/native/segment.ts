@@ -8,6 +8,9 @@ export const SHM_STATE_CLAIMED = 1;
 export const SHM_STATE_CLOSED = 2;
 
 export const CLOSE_REASONS = ['none', 'client', 'disconnect', 'protocol', 'corrupt', 'server', 'fault'] as const;
+/** client_flags bit (native/ring/shm_ring.h). */
+export const SHM_CLIENT_SPIN_ALWAYS = 1;
+
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 const MIN_CAP = 4096;
@@ -148,6 +151,10 @@ export class Segment {
     const r = CLOSE_REASONS.indexOf(reason);
     call(() => this.raw.markClosed(r));
   }
+
+  /** Client hints for the server (docs/protocol.md "Client hints"): SHM_CLIENT_SPIN_ALWAYS
+   *  asks the serving thread to keep spinning while the session is open; 0 clears it. */
+  setClientFlags(flags: number): void { call(() => this.raw.setClientFlags(flags)); }
 
   counters(): ReturnType<RawSegment['counters']> { return call(() => this.raw.counters()); }
 

@@ -9,7 +9,7 @@
 // close() marks the segment CLOSED (reason client) and wakes the server; ending the
 // server-side session is the owner's job: SHM.CLOSE on the lifeline, or closing it.
 import { RedisError } from '../errors.js';
-import { Segment, SHM_STATE_CLOSED, type CloseReason } from '../native/segment.js';
+import { Segment, SHM_CLIENT_SPIN_ALWAYS, SHM_STATE_CLOSED, type CloseReason } from '../native/segment.js';
 import { BoundaryScanner } from '../spinner/frame.js';
 import { CLAIM_MID_REPLY, CLAIM_NO, Spinner, type InboxEnd } from '../spinner/spinner.js';
 import type { Channel, ChannelHandlers } from './channel.js';
@@ -29,6 +29,9 @@ export interface ShmChannelOptions {
   inboxBytes?: number;
   /** Replies wake the main thread through the addon's BellWatcher thread, not Atomics.waitAsync. */
   nativeWake?: boolean;
+  /** Set the segment's SHM_CLIENT_SPIN_ALWAYS hint: the module's serving thread keeps spinning
+   *  while the session is open (docs/protocol.md "Client hints"). */
+  spinAlways?: boolean;
 }
 
 export class ShmChannel implements Channel {
@@ -47,6 +50,7 @@ export class ShmChannel implements Channel {
 
   /** Takes ownership of `seg` (an already claimed segment). */
   constructor(private readonly seg: Segment, readonly lifeline: SocketChannel, private readonly handlers: ChannelHandlers, opts: ShmChannelOptions = {}) {
+    if (opts.spinAlways) seg.setClientFlags(SHM_CLIENT_SPIN_ALWAYS);
     this.spinner = Spinner.get();
     this.spinner.register(seg.id, {
       onData: (chunk) => { if (!this.closed) { this.delivered++; this.handlers.onData(chunk); } },
@@ -162,7 +166,22 @@ export class ShmChannel implements Channel {
     this.finish(undefined, 'client');
   }
 
+  /** A wake is done for this tick's first write, and one more is due at the tick's end. */
+  private wakeDue = false;
+  private readonly wakeAtTickEnd = (): void => { this.wakeDue = false; if (!this.closed) this.wakeNow(); };
+
+  /** After bytes went into REQ: the tick's first write wakes the server at once (its wake-up
+   *  overlaps our writing the rest), later writes of the tick share one more check at the
+   *  end of the tick (a server that parked meanwhile is woken then). Two native calls per
+   *  tick instead of one per command. */
   private wake(): void {
+    if (this.wakeDue) return;
+    this.wakeDue = true;
+    queueMicrotask(this.wakeAtTickEnd);
+    this.wakeNow();
+  }
+
+  private wakeNow(): void {
     try { this.seg.wakeServer(); } catch (e) { this.fail(e); return; }
     if (!this.direct) this.spinner.expectReply();
   }

@@ -8,6 +8,8 @@ import type { AsyncContext } from '../../src/async/context.js';
 import type { ShmChannel } from '../../src/transport/shm.js';
 import { Spinner } from '../../src/spinner/spinner.js';
 import { readdirSync } from 'node:fs';
+import { until } from '../helpers/until.js';
+import { redisAsyncConnectUnix } from '../../src/async/index.js';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis({ module: true }); });
@@ -69,8 +71,8 @@ describe.each(['shm', 'socket'] as const)('busy-poll adapter over %s', (transpor
 describe('busy-poll adapter: direct REP reads over shm', () => {
   const isDirect = (ac: AsyncContext): boolean => (ac as unknown as { shm: ShmChannel }).shm.isDirect;
 
-  it('reads REP on the main thread while polling and gives it back once idle', async () => {
-    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 50_000 }), { transport: 'shm' });
+  it('reads REP on the main thread while polling and gives it back once idle (holdMs 0: at the next loop turn)', async () => {
+    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 50_000, holdMs: 0 }), { transport: 'shm' });
     const ev = ac.ev as BusyPollHooks;
     expect(ac.transport).toBe('shm');
     for (let i = 0; i < 50; i++) expect((await cmd(ac, 'ECHO', `d${i}`))!.str).toBe(`d${i}`);
@@ -81,6 +83,40 @@ describe('busy-poll adapter: direct REP reads over shm', () => {
     expect(ev.releases).toBeGreaterThan(0);
     // the worker delivers again (node-adapter path): a reply with nobody polling
     expect(ac.readDirect()).toBe(-1);
+    ac.free();
+  });
+
+  it('keeps REP across a pause in traffic for the hold, then gives it back', async () => {
+    // a fixed hold (the adaptive one follows the gaps, which a loaded host stretches)
+    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 50_000, holdMs: 1500 }), { transport: 'shm' });
+    try {
+      const ev = ac.ev as BusyPollHooks;
+      for (let i = 0; i < 20; i++) expect((await cmd(ac, 'ECHO', `h${i}`))!.str).toBe(`h${i}`);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(isDirect(ac)).toBe(true);  // held past the loop turns that used to end it
+      expect(ev.releases).toBe(0);
+      expect((await cmd(ac, 'ECHO', 'held'))!.str).toBe('held');
+      // idle past the hold: back to the worker, which delivers (and watches the session) again
+      await until(() => !isDirect(ac), 10000, 20, 'REP handed back after the hold');
+      expect(ev.releases).toBe(1);
+      expect((await cmd(ac, 'ECHO', 'again'))!.str).toBe('again');
+    } finally { ac.free(); }
+  });
+
+  it("keeps REP for the whole session with spin: 'always'", async () => {
+    const ac = await connectWith(srv.socket, (c) => redisBusyPollAttach(c, { budgetUs: 50_000 }), { transport: 'shm', spin: 'always' });
+    try {
+      expect(ac.spin).toBe('always');
+      for (let i = 0; i < 20; i++) expect((await cmd(ac, 'ECHO', `a${i}`))!.str).toBe(`a${i}`);
+      await new Promise((r) => setTimeout(r, 120));  // more than the longest adaptive hold (50 ms)
+      expect(isDirect(ac)).toBe(true);
+      expect((await cmd(ac, 'ECHO', 'later'))!.str).toBe('later');
+    } finally { ac.free(); }
+  });
+
+  it('refuses an unknown spin policy', async () => {
+    const ac = redisAsyncConnectUnix(srv.socket, { spin: 'sometimes' as never });
+    expect(ac.error?.code).toBe('ERR_ARGUMENT');
     ac.free();
   });
 

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Cli, line } from './cli.js';
+import { until } from '../helpers/until.js';
+import { createClient } from '../../src/client/index.js';
+import { redisCommand, redisConnectUnix, redisFree } from '../../src/sync/api.js';
 
 const TICKS_PER_SEC = 100;   // USER_HZ on Linux
 
@@ -65,4 +68,61 @@ describe('parking', () => {
     expect(field(after, 'park_timeouts_with_work')).toBe(0);
     await cli.end();
   });
+});
+
+// The serving thread's spin policy (worker.c: next_spin_budget, woke_with_work, spin_always).
+describe('spin policy', () => {
+  let srv: RedisServer;
+  beforeAll(async () => { srv = await startRedis(); });
+  afterAll(async () => { await srv.stop(); });
+
+  const field = (info: string, name: string): number => Number(new RegExp(`^shm_${name}:(\\d+)`, 'm').exec(info)?.[1]);
+  const stats = async (): Promise<{ parks: number; spins: number }> => {
+    const info = await srv.command('INFO', 'shm');
+    return { parks: field(info, 'parks'), spins: field(info, 'spins') };
+  };
+
+  it("spin: 'always' keeps the serving thread spinning while the session is open, and it parks again after", async () => {
+    const c = createClient({ path: srv.socket, transport: 'shm', spin: 'always' });
+    await c.connect();
+    expect(await c.ping()).toBe('PONG');
+    const before = await stats();
+    await new Promise((r) => setTimeout(r, 300));   // idle: an adaptive thread parks in here (100 ms park timeouts)
+    const during = await stats();
+    expect(during.parks - before.parks).toBeLessThanOrEqual(1);   // one park may have begun before the hint was seen
+    expect(during.spins).toBeGreaterThan(before.spins + 1000);
+    expect(await c.get('spin:none')).toBeNull();
+    await c.quit();
+    await until(async () => (await stats()).parks > during.parks, 5000, 20, 'a park after the session closed');
+  });
+
+  it('comes back to its fast mode at once when traffic resumes after an idle stretch', async () => {
+    // A long shm.spin-us, so that a spin surely catches the next request of a sequential
+    // loop even on a loaded host: then every park in the loop below is the policy's doing.
+    const slow = await startRedis({ moduleArgs: ['spin-us', '100000'] });
+    const info = async (): Promise<{ parks: number; spins: number }> => {
+      const text = await slow.command('INFO', 'shm');
+      return { parks: field(text, 'parks'), spins: field(text, 'spins') };
+    };
+    const c = redisConnectUnix(slow.socket, { transport: 'shm' });
+    expect(c.err).toBe(0);
+    expect(redisCommand(c, 'PING')?.str).toBe('PONG');
+    // Idle: every spin that ends without work halves the budget, down to 0; then the thread
+    // only parks, and its spin counter stands still.
+    await until(async () => {
+      const a = (await info()).spins;
+      await new Promise((r) => setTimeout(r, 250));
+      return (await info()).spins === a;
+    }, 20000, 0, 'the idle thread to stop spinning');
+    const before = await info();
+    const n = 200;
+    for (let i = 0; i < n; i++) expect(Number(redisCommand(c, 'INCR spin:resume')?.integer)).toBe(i + 1);
+    const after = await info();
+    // The first command wakes the parked thread; the next one, arriving right after a park
+    // began, brings the full budget back, and the spins catch the rest. (Before: every one
+    // of them parked, until the 256th idle period's probe.)
+    expect(after.parks - before.parks).toBeLessThan(10);
+    redisFree(c);
+    await slow.stop();
+  }, 30000);
 });
