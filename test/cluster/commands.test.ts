@@ -1,0 +1,80 @@
+// createCluster on a real 3-master/3-replica cluster: typed commands routed by slot,
+// per-node transports, keyless commands, replies and errors as createClient gives them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCluster, createClient, ReplyError, RedisError, type RedisCluster } from '../../src/index.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+
+describe('createCluster commands', () => {
+  let c: TestCluster;
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    c = await startTestCluster();
+    cluster = createCluster({ rootNodes: [c.seed] });
+    await cluster.connect();
+  }, 60000);
+  afterAll(async () => { await cluster?.quit(); await c?.stop(); });
+
+  it('routes keys of every shard to their owner, with the same replies as one client', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `k:${i}`);
+    await Promise.all(keys.map((k, i) => cluster.set(k, `v${i}`)));
+    expect(await Promise.all(keys.map((k) => cluster.get(k)))).toEqual(keys.map((_, i) => `v${i}`));
+    // each key is on the node that owns its slot, read there directly
+    const owners = new Set<number>();
+    for (const k of keys.slice(0, 12)) {
+      const port = await c.ownerOf(await c.keyslot(k));
+      owners.add(port);
+      expect(await c.command(port, 'GET', k)).toEqual([`v${keys.indexOf(k)}`]);
+    }
+    expect(owners.size).toBe(3);
+    expect(await cluster.incr('{n}:counter')).toBe(1);
+    await expect(cluster.sendCommand(['LPUSH', 'k:0', 'x'])).rejects.toThrow(ReplyError);
+    await expect(cluster.sendCommand(['LPUSH', 'k:0', 'x'])).rejects.toMatchObject({ code: 'WRONGTYPE' });
+  });
+
+  it('multi-key commands in one slot work; across slots the server says CROSSSLOT', async () => {
+    expect(await cluster.mset('{u1}:a', '1', '{u1}:b', '2')).toBe('OK');
+    expect(await cluster.mget('{u1}:a', '{u1}:b')).toEqual(['1', '2']);
+    const err = await cluster.mget('{u1}:a', '{u2}:b').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplyError);
+    expect((err as ReplyError).message).toBe("CROSSSLOT Keys in request don't hash to the same slot");
+  });
+
+  it('EVAL routes by its keys; keyless commands reach a master; nodeClient runs on the chosen node', async () => {
+    expect(await cluster.evalCommand("return redis.call('SET', KEYS[1], ARGV[1])", 1, 'ev:key', 'x')).toBe('OK');
+    expect(await cluster.get('ev:key')).toBe('x');
+    expect(await cluster.ping()).toBe('PONG');
+    for (const m of await c.masters()) {
+      const id = await cluster.nodeClient({ host: '127.0.0.1', port: m.port }).sendCommand(['CLUSTER', 'MYID']);
+      expect(id).toBe(m.id);
+    }
+  });
+
+  it('nodes() lists every node and its transport (shm to these local module nodes)', async () => {
+    const nodes = cluster.nodes();
+    expect(nodes.filter((n) => n.role === 'master')).toHaveLength(3);
+    expect(nodes.filter((n) => n.role === 'replica')).toHaveLength(3);
+    for (const n of nodes.filter((x) => x.role === "master")) expect([n.transport, n.transportReason]).toEqual(["shm", undefined]);
+    const sock = createCluster({ rootNodes: [`127.0.0.1:${c.seed.port}`], transport: 'socket' });
+    await sock.connect();
+    await sock.set('t:1', 'a');
+    for (const n of sock.nodes().filter((x) => x.role === 'master')) expect(n.transport).toBe('socket');
+    await sock.quit();
+  });
+
+  it('refuses SELECT and a bare MULTI, and fails clearly before connect and after quit', async () => {
+    await expect(cluster.select(1)).rejects.toMatchObject({ code: 'ERR_ARGUMENT' });
+    await expect(cluster.sendCommand(['MULTI'])).rejects.toMatchObject({ code: 'ERR_ARGUMENT' });
+    const idle = createCluster({ rootNodes: [c.seed] });
+    await expect(idle.get('x')).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    const other = createCluster({ rootNodes: [c.seed] });
+    await other.connect();
+    await other.quit();
+    await expect(other.get('x')).rejects.toBeInstanceOf(RedisError);
+  });
+
+  it('connect() to a dead address fails with ERR_CLUSTER_NO_NODE', async () => {
+    const dead = createCluster({ rootNodes: [{ host: '127.0.0.1', port: 1 }] });
+    await expect(dead.connect()).rejects.toMatchObject({ code: 'ERR_CLUSTER_NO_NODE' });
+    void createClient;
+  });
+});
