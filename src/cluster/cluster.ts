@@ -70,6 +70,8 @@ export class RedisCluster extends EventEmitter<ClusterEvents> {
   private map: SlotMap | undefined;
   private keyTable: CommandKeys | undefined;
   private readonly pool: NodePool;
+  /** The settings each node connection is made with (for the cluster subscriber's own connections). */
+  readonly nodeOptions: NodeClientOptions;
   private readonly roots: NodeAddress[];
   private readonly maxRedirects: number;
   private readonly retryDelay: (attempt: number) => number;
@@ -87,7 +89,7 @@ export class RedisCluster extends EventEmitter<ClusterEvents> {
     this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
     this.retryDelay = options.retryDelay ?? defaultRetryDelay;
     const o = options;
-    const nodeOptions: NodeClientOptions = {
+    const nodeOptions: NodeClientOptions = this.nodeOptions = {
       transport: o.transport, username: o.username, password: o.password, name: o.name, resp: o.resp,
       connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout, returnBuffers: o.returnBuffers,
       autoPipelining: o.autoPipelining, adapter: o.adapter, maxOfflineQueue: o.maxOfflineQueue,
@@ -141,6 +143,12 @@ export class RedisCluster extends EventEmitter<ClusterEvents> {
       }
     }
     return out;
+  }
+
+  /** The address (as dialled) of the master serving `slot`; a master in turn when no one serves it. */
+  masterOf(slot: number): NodeAddress {
+    if (!this.map) throw new RedisError('ERR_CLOSED', 'the cluster client is not connected: call connect()');
+    return this.nodeFor({ slot, readonly: false }).address;
   }
 
   /** The promise client of one node (dialled if needed), for keyless commands on a chosen node. */
