@@ -306,6 +306,10 @@ export class RedisCluster extends EventEmitter<ClusterEvents> {
   }
 
   private failed(e: unknown, args: CommandArg[], route: Route, attempt: number, conn: NodeConn): Promise<ReplyValue> {
+    // a replica still loading its data set: read from the master instead
+    if (route.readonly && e instanceof ReplyError && e.code === 'LOADING' && attempt < this.maxRedirects) {
+      return this.dispatch(args, { slot: route.slot, readonly: false }, attempt + 1, undefined);
+    }
     const r = parseRedirect(e);
     // never sent: the node could not be dialled (a failed master, a stale address)
     const unsent = !r && e instanceof RedisError && CONNECTION_CODES.has(e.code) && !conn.everReady;

@@ -13,9 +13,9 @@ export interface ClusterOptions extends NodeClientOptions {
   rootNodes: Array<NodeAddress | string>;
   /** Send readonly commands to replicas (each replica connection sends READONLY first). Default false. */
   useReplicas?: boolean;
-  /** MOVED/ASK redirections and TRYAGAIN/CLUSTERDOWN/unreachable-node retries per command, at most (default 16). */
+  /** MOVED/ASK redirections and TRYAGAIN/CLUSTERDOWN/unreachable-node retries per command, at most (default 50: with the default retryDelay about 5 s of retrying, longer than a failover takes). */
   maxRedirects?: number;
-  /** ms to wait before retry n after TRYAGAIN, CLUSTERDOWN or an unreachable node (default min(25·2^n, 500)). */
+  /** ms to wait before retry n after TRYAGAIN, CLUSTERDOWN or an unreachable node (default min(20·2^n, 100)). */
   retryDelay?: (attempt: number) => number;
   /**
    * Addresses the cluster announces -> addresses to dial (NAT, containers): a map keyed by
@@ -28,10 +28,10 @@ export interface ClusterOptions extends NodeClientOptions {
   mapTimeout?: number;
 }
 
-export const DEFAULT_MAX_REDIRECTS = 16;
+export const DEFAULT_MAX_REDIRECTS = 50;
 
 export function defaultRetryDelay(attempt: number): number {
-  return Math.min(25 * 2 ** attempt, 500);
+  return Math.min(20 * 2 ** attempt, 100);
 }
 
 export function parseAddress(a: NodeAddress | string): NodeAddress {

@@ -12,7 +12,9 @@ export interface ShardNode extends NodeAddress {
   /** Node id (CLUSTER SHARDS, or CLUSTER SLOTS' third field when sent). */
   id: string | undefined;
   role: 'master' | 'replica';
-  /** False for nodes CLUSTER SHARDS reports as failed or loading. */
+  /** False for nodes CLUSTER SHARDS reports as failed. ("loading" counts as healthy: 7.0 also
+   *  says it of a replica whose replication offset is still 0; a replica that really is
+   *  loading answers -LOADING and the read goes to the master.) */
   healthy: boolean;
 }
 
@@ -130,7 +132,7 @@ export function parseClusterShards(reply: ReplyValue, askedHost: string): SlotMa
       const health = str(nf.get('health'));
       const node: ShardNode = {
         ...address(host, int(nf.get('port')) ?? int(nf.get('tls-port')), askedHost, src),
-        id: str(nf.get('id')), role, healthy: health === undefined || health === 'online',
+        id: str(nf.get('id')), role, healthy: health === undefined || health === 'online' || health === 'loading',
       };
       if (role === 'master') {
         // After a failover the old master can still be listed, failed, beside the new one.

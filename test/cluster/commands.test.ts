@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, createClient, ReplyError, RedisError, type RedisCluster } from '../../src/index.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { until } from '../helpers/until.js';
+import { CLUSTER_TRANSPORTS } from './transports.js';
 
 describe('createCluster commands', () => {
   let c: TestCluster;
@@ -73,5 +75,66 @@ describe('createCluster commands', () => {
     const dead = createCluster({ rootNodes: [{ host: '127.0.0.1', port: 1 }] });
     await expect(dead.connect()).rejects.toMatchObject({ code: 'ERR_CLUSTER_NO_NODE' });
     void createClient;
+  });
+});
+
+describe('createCluster useReplicas, scan and nodeAddressMap', () => {
+  let c: TestCluster;
+  beforeAll(async () => { c = await startTestCluster(); }, 60000);
+  afterAll(async () => { await c?.stop(); });
+
+  it.each(CLUSTER_TRANSPORTS)('useReplicas sends reads to replicas (READONLY) and writes to masters, over %s', async (transport) => {
+    const cluster = createCluster({ rootNodes: [c.seed], useReplicas: true, transport });
+    await cluster.connect();
+    const keys = Array.from({ length: 30 }, (_, i) => `r:${i}`);
+    for (const k of keys) await cluster.set(k, k);
+    // let replication catch up, then count the reads each node served
+    await until(async () => {
+      for (const m of await c.masters()) {
+        const [info = ''] = await c.command(m.port, 'INFO', 'replication');
+        const own = /master_repl_offset:(\d+)/.exec(info)?.[1];
+        if (!own || /slave0:.*offset=(\d+)/.exec(info)?.[1] !== own) return false;
+      }
+      return true;
+    }, 10000, 20, 'replicas caught up');
+    const before = new Map<number, number>();
+    const replicas = (await c.topology()).filter((n) => n.role === 'replica');
+    const getCalls = async (port: number): Promise<number> => {
+      const [s = ''] = await c.command(port, 'INFO', 'commandstats');
+      return Number(/cmdstat_get:calls=(\d+)/.exec(s)?.[1] ?? 0);
+    };
+    for (const r of replicas) before.set(r.port, await getCalls(r.port));
+    expect(await Promise.all(keys.map((k) => cluster.get(k)))).toEqual(keys);
+    let served = 0;
+    for (const r of replicas) served += (await getCalls(r.port)) - before.get(r.port)!;
+    expect(served).toBe(keys.length);
+    expect(cluster.nodes().filter((n) => n.role === 'replica' && n.transport !== undefined)).toHaveLength(3);
+    await cluster.quit();
+  });
+
+  it('scanIterator visits every key on every master once', async () => {
+    const cluster = createCluster({ rootNodes: [c.seed] });
+    await cluster.connect();
+    const keys = Array.from({ length: 200 }, (_, i) => `scan:${i}`);
+    await Promise.all(keys.map((k) => cluster.set(k, '1')));
+    const seen: string[] = [];
+    for await (const k of cluster.scanIterator({ match: 'scan:*', count: 50 })) seen.push(String(k));
+    expect(seen.sort()).toEqual([...keys].sort());
+    await cluster.quit();
+  });
+
+  it('nodeAddressMap dials the mapped address for every announced one', async () => {
+    // announce 127.0.0.1:P, dial localhost:P: same node, different name
+    const dialled: string[] = [];
+    const cluster = createCluster({
+      rootNodes: [c.seed], transport: 'socket',
+      nodeAddressMap: (a) => { dialled.push(`${a.host}:${a.port}`); return { host: 'localhost', port: a.port }; },
+    });
+    await cluster.connect();
+    await cluster.set('nat:1', 'v');
+    expect(await cluster.get('nat:1')).toBe('v');
+    expect(cluster.nodes().every((n) => n.host === 'localhost')).toBe(true);
+    expect(dialled.length).toBeGreaterThan(0);
+    await cluster.quit();
   });
 });

@@ -20,7 +20,7 @@ function mapError(f: () => unknown): string {
 describe('parseClusterShards', () => {
   const good = [
     shard([0, 5460], [node(7000, 'master'), node(7003, 'replica')]),
-    shard([5461, 10922], [node(7001, 'master'), node(7004, 'replica', 'loading')]),
+    shard([5461, 10922], [node(7001, 'master'), node(7004, 'replica', 'failed')]),
     shard([10923, 16000, 16001, 16383], [node(7002, 'master')]),
   ];
 
