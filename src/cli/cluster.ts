@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RedisError } from '../errors.js';
+import { createCluster } from '../cluster/cluster.js';
+import { parseAddress } from '../cluster/options.js';
 import { startCluster } from './cluster-start.js';
+import { resolveTarget, type Target } from './target.js';
 import type { Io } from './io.js';
 import { intOption, numberOption } from './options.js';
 
@@ -99,6 +102,20 @@ function status(argv: string[], io: Io): number {
   const state = readState(stateDir(values.dir));
   for (const n of state.nodes) io.stdout.write(`127.0.0.1:${n.port}  pid ${n.pid}  ${alive(n.pid) ? 'running' : 'not running'}\n`);
   return state.nodes.every((n) => alive(n.pid)) ? 0 : 1;
+}
+
+/** `latency --cluster H:P`: one target per master of the cluster's slot map. */
+export async function clusterTarget(seed: string): Promise<Target & { nodes: Target[] }> {
+  const cluster = createCluster({ rootNodes: [parseAddress(seed)], transport: 'socket' });
+  await cluster.connect();
+  const masters = cluster.nodes().filter((n) => n.role === 'master' && n.slots.length > 0);
+  await cluster.quit();
+  const nodes = await Promise.all(masters.map((m) => resolveTarget({ host: m.host, port: m.port })));
+  return {
+    tcp: null, unix: null, embedded: null, serverPid: null, shmProblem: null, nodes,
+    describe: `Redis Cluster at ${seed}: masters ${masters.map((m) => `${m.host}:${m.port}`).join(', ')}`,
+    close: async () => { await Promise.all(nodes.map((n) => n.close())); },
+  };
 }
 
 export async function clusterCommand(argv: string[], io: Io): Promise<number> {

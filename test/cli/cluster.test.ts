@@ -40,6 +40,17 @@ describe('redis-shm cluster', () => {
     expect(cluster.nodes().filter((n) => n.transport === 'shm')).toHaveLength(3);
     await cluster.quit();
 
+    // latency --cluster: the rows of every master, shm among them
+    const lat = io();
+    expect(await run(['latency', '--cluster', `127.0.0.1:${port}`, '--duration', '0.6', '--json'], lat.io)).toBe(0);
+    const res = JSON.parse(lat.out.join('')) as { transports: Array<{ transport: string; available: boolean; samples: number }> };
+    expect(res.transports).toHaveLength(9);
+    for (const t of res.transports) {
+      expect(t.transport).toMatch(/^(tcp|unix|shm) 127\.0\.0\.1:\d+$/);
+      expect(t.available).toBe(true);
+      expect(t.samples).toBeGreaterThan(0);
+    }
+
     const again = io();
     expect(await run(['cluster', 'start', '--port', '0'], again.io)).toBe(2); // still running
     expect(again.err.join('')).toMatch(/still running/);
