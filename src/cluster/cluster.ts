@@ -109,6 +109,8 @@ export class RedisCluster extends EventEmitter<ClusterEvents> {
     this.state = 'connecting';
     try {
       await this.refresh();
+      // every master's connection open (or failed) before connect() resolves, so nodes() is complete
+      await Promise.all(this.pool.all().map((c) => c.settled));
       const any = this.masterConn();
       this.keyTable = new CommandKeys(await any.client.sendCommand(['COMMAND']));
     } catch (e) {

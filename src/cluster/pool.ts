@@ -12,6 +12,8 @@ export interface NodeConn {
   /** Became ready at least once: a command that failed before that was never sent. */
   everReady: boolean;
   readonly: boolean;
+  /** Settles once the connection is ready or has ended (never rejects). */
+  settled: Promise<void>;
 }
 
 export class NodePool {
@@ -38,7 +40,8 @@ export class NodePool {
       return have;
     }
     const client = createClient({ ...this.options, host: address.host, port: address.port, reconnect: false });
-    const c: NodeConn = { key, address, client, everReady: false, readonly };
+    const c: NodeConn = { key, address, client, everReady: false, readonly, settled: Promise.resolve() };
+    c.settled = new Promise((resolve) => { client.once('ready', resolve); client.once('end', resolve); });
     this.conns.set(key, c);
     let lastErr: Error | undefined;
     client.on('ready', () => { c.everReady = true; });

@@ -29,32 +29,37 @@ describe('redis-shm cluster', () => {
     const dir = join(tmp, 'redis-shm-cluster-free');
     const state = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ pid: number }> };
     expect(state.nodes).toHaveLength(3);
-    const st = io();
-    expect(await run(['cluster', 'status'], st.io)).toBe(0);
-    expect(st.out.join('').match(/running/g)).toHaveLength(3);
+    try {
+      const st = io();
+      expect(await run(['cluster', 'status'], st.io)).toBe(0);
+      expect(st.out.join('').match(/running/g)).toHaveLength(3);
 
-    const cluster = createCluster({ rootNodes: [{ host: '127.0.0.1', port }] });
-    await cluster.connect();
-    await cluster.set('cli:k', 'v');
-    expect(await cluster.get('cli:k')).toBe('v');
-    expect(cluster.nodes().filter((n) => n.transport === 'shm')).toHaveLength(3);
-    await cluster.quit();
+      const cluster = createCluster({ rootNodes: [{ host: '127.0.0.1', port }] });
+      await cluster.connect();
+      await cluster.set('cli:k', 'v');
+      expect(await cluster.get('cli:k')).toBe('v');
+      expect(cluster.nodes().filter((n) => n.transport === 'shm')).toHaveLength(3);
+      await cluster.quit();
 
-    // latency --cluster: the rows of every master, shm among them
-    const lat = io();
-    expect(await run(['latency', '--cluster', `127.0.0.1:${port}`, '--duration', '0.6', '--json'], lat.io)).toBe(0);
-    const res = JSON.parse(lat.out.join('')) as { transports: Array<{ transport: string; available: boolean; samples: number }> };
-    expect(res.transports).toHaveLength(9);
-    for (const t of res.transports) {
-      expect(t.transport).toMatch(/^(tcp|unix|shm) 127\.0\.0\.1:\d+$/);
-      expect(t.available).toBe(true);
-      expect(t.samples).toBeGreaterThan(0);
+      // latency --cluster: the rows of every master, shm among them
+      const lat = io();
+      expect(await run(['latency', '--cluster', `127.0.0.1:${port}`, '--duration', '0.6', '--json'], lat.io)).toBe(0);
+      const res = JSON.parse(lat.out.join('')) as { transports: Array<{ transport: string; available: boolean; samples: number }> };
+      expect(res.transports).toHaveLength(9);
+      for (const t of res.transports) {
+        expect(t.transport).toMatch(/^(tcp|unix|shm) 127\.0\.0\.1:\d+$/);
+        expect(t.available).toBe(true);
+        expect(t.samples).toBeGreaterThan(0);
+      }
+
+      const again = io();
+      expect(await run(['cluster', 'start', '--port', '0'], again.io)).toBe(2); // still running
+      expect(again.err.join('')).toMatch(/still running/);
+
+    } catch (e) {
+      await run(['cluster', 'stop'], io().io);
+      throw e;
     }
-
-    const again = io();
-    expect(await run(['cluster', 'start', '--port', '0'], again.io)).toBe(2); // still running
-    expect(again.err.join('')).toMatch(/still running/);
-
     const stop = io();
     expect(await run(['cluster', 'stop'], stop.io)).toBe(0);
     expect(stop.out.join('')).toMatch(/stopped 3 nodes/);
