@@ -52,6 +52,15 @@ describe('redis-shm cluster', () => {
         expect(t.samples).toBeGreaterThan(0);
       }
 
+      // bench --cluster: the four cluster rows, every round measured, and the ratios
+      const b = io();
+      expect(await run(['bench', '--cluster', `127.0.0.1:${port}`, '--quick'], b.io)).toBe(0);
+      const table = b.out.join('');
+      for (const label of ['redis-shm shm cluster', 'redis-shm shm cluster node', 'redis-shm tcp cluster', 'ioredis tcp cluster']) {
+        expect(table).toMatch(new RegExp(`\\| ${label} \\| \\d+ \\| \\d+ \\| (\\d+ ){3}\\d+ \\|`));
+      }
+      expect(table).toMatch(/shm \/ ioredis Cluster: +median [\d.]+x, worst [\d.]+x/);
+
       const again = io();
       expect(await run(['cluster', 'start', '--port', '0'], again.io)).toBe(2); // still running
       expect(again.err.join('')).toMatch(/still running/);
