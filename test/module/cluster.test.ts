@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { Hostile, line } from '../reliability/tools.js';
 import { until } from '../helpers/until.js';
+import { keyWhere, slotOf } from '../helpers/slot.js';
 
 /** The same command on the socket and then on the ring of one Hostile client: both replies.
  * `seed` (if given) runs before each side, so that both start from the same data. */
@@ -20,30 +21,6 @@ async function both(h: Hostile, c: string[], seed?: () => Promise<unknown>): Pro
   return [viaSocket, viaShm];
 }
 
-/** A key (prefix + n) whose slot the predicate accepts. */
-function keyWhere(prefix: string, ok: (slot: number) => boolean, slotOf: (k: string) => number): string {
-  for (let i = 0; i < 1_000_000; i++) if (ok(slotOf(prefix + i))) return prefix + i;
-  throw new Error('no such key');
-}
-
-// CRC16/XMODEM and hash tags, as the server computes slots (checked against CLUSTER KEYSLOT below).
-function crc16(b: Buffer): number {
-  let crc = 0;
-  for (const x of b) {
-    crc ^= x << 8;
-    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc;
-}
-export function slotOf(key: string): number {
-  const s = key.indexOf('{');
-  if (s >= 0) {
-    const e = key.indexOf('}', s + 1);
-    if (e > s + 1) return crc16(Buffer.from(key.slice(s + 1, e))) & 0x3fff;
-  }
-  return crc16(Buffer.from(key)) & 0x3fff;
-}
-
 describe('module in a cluster', () => {
   let c: TestCluster;
   let a: number;            // a master (the node under test)
@@ -51,7 +28,7 @@ describe('module in a cluster', () => {
   let replicaOfA: number;
   let ranges: Map<number, Array<[number, number]>>;
   const owner = (slot: number): number => [...ranges].find(([, rs]) => rs.some(([x, y]) => slot >= x && slot <= y))![0];
-  const keyOn = (port: number, prefix: string): string => keyWhere(prefix, (s) => owner(s) === port, slotOf);
+  const keyOn = (port: number, prefix: string): string => keyWhere(prefix, (s) => owner(s) === port);
 
   beforeAll(async () => {
     c = await startTestCluster();
