@@ -1,5 +1,6 @@
 /* exec.c -- see exec.h. Everything here runs with the module lock held. */
 #include "exec.h"
+#include "redirect.h"
 #include "route.h"
 #include "worker.h"
 
@@ -18,6 +19,7 @@
 #define F_MAYREPL (1u << 5)
 #define F_CONTAINER (1u << 6)
 #define F_STALE (1u << 7)
+#define F_ASKING (1u << 8)
 
 #define CACHE_SLOTS 1024           /* open addressing; full = stop caching, still correct */
 #define KEY_MAX 96
@@ -88,6 +90,7 @@ static int parse_entry(RedisModuleCallReply *e, cmdinfo *out) {
         FLAG("pubsub", F_PUBSUB)
         FLAG("may_replicate", F_MAYREPL)
         FLAG("stale", F_STALE)
+        FLAG("asking", F_ASKING)
 #undef FLAG
     }
     if (RedisModule_CallReplyLength(e) >= 10) {
@@ -226,6 +229,24 @@ static void free_args(RedisModuleString **argv, size_t n) {
     for (size_t i = 0; i < n; i++) RedisModule_FreeString(NULL, argv[i]);
 }
 
+/* On a cluster node, the socket's redirection in place of a refusal (redirect.h): r is
+ * RM_Call's reply (errno err), or NULL for a guard about to refuse. 1 if it replied. */
+static int redirected(RedisModuleCtx *ctx, shm_session *s, RedisModuleString **argv, size_t argc,
+                      const char *key, unsigned flags, RedisModuleCallReply *r, int err) {
+    shm_redirect_cmd c = {argv, argc, key, (flags & F_WRITE) != 0, (flags & F_ASKING) != 0, s->readonly};
+    char text[400];
+    int how = r ? shm_redirect_after_call(ctx, &c, r, err, text, sizeof text)
+                : shm_redirect_before_guard(ctx, &c, text, sizeof text);
+    if (how == SHM_REDIRECT_NONE) return 0;
+    if (how == SHM_REDIRECT_ROUTE) {
+        char reason[sizeof text];
+        memcpy(reason, text, sizeof text);
+        shm_route_error(text, sizeof text, s->in.p + s->in.start, s->parser.argv, reason);
+    }
+    emit_error(s, text);
+    return 1;
+}
+
 int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects, int on_main) {
     size_t argc = s->parser.argc;
     const char *buf = s->in.p + s->in.start;
@@ -309,7 +330,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     /* 5. writes on a read-only replica (before LOADING, as in processCommand) */
     if (!done && ci && arity_ok && (flags & F_WRITE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_READONLY)) {
-        emit_error(s, "READONLY You can't write against a read only replica.");
+        if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0)) emit_error(s, "READONLY You can't write against a read only replica.");
         done = 1;
     }
     /* 6. a replica without its master link and replica-serve-stale-data no (RM_Call's S
@@ -317,12 +338,13 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     if (!done && ci && arity_ok && !(flags & F_STALE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE) &&
         !__atomic_load_n(&G.serve_stale, __ATOMIC_RELAXED)) {   /* relaxed: a config knob */
-        emit_error(s, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0))
+            emit_error(s, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
         done = 1;
     }
     /* 7. LOADING, as processCommand words it */
     if (!done && ci && arity_ok && (ctxflags & REDISMODULE_CTX_FLAGS_LOADING) && !(flags & F_LOADING)) {
-        emit_error(s, "LOADING Redis is loading the dataset in memory");
+        if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0)) emit_error(s, "LOADING Redis is loading the dataset in memory");
         done = 1;
     }
     /* 8. run by the main thread during a load (worker.c): a command that may write, publish
@@ -347,9 +369,13 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         fmt[k] = 0;
         int may_effect = !ci || (flags & (F_WRITE | F_MAYREPL | F_PUBSUB));
         *effects |= may_effect;
+        errno = 0;
         RedisModuleCallReply *r = RedisModule_Call(ctx, cmd, fmt, argv + 1, argc - 1);
+        int err = errno;
         int gate = may_effect && __atomic_load_n(&G.aof_always, __ATOMIC_RELAXED);   /* relaxed: a config knob */
-        if (r) {
+        if (r && (ctxflags & REDISMODULE_CTX_FLAGS_CLUSTER) && redirected(ctx, s, argv, argc, key, flags, r, err)) {
+            RedisModule_FreeCallReply(r);
+        } else if (r) {
             size_t len = 0;
             const char *proto = RedisModule_CallReplyProto(r, &len);
             shm_emit(s, proto, len, gate);
