@@ -5,6 +5,7 @@ import { createCluster, createClient, ReplyError, RedisError, type RedisCluster 
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { until } from '../helpers/until.js';
 import { CLUSTER_TRANSPORTS } from './transports.js';
+import { keySlot } from '../../src/cluster/slot.js';
 
 describe('createCluster commands', () => {
   let c: TestCluster;
@@ -135,6 +136,42 @@ describe('createCluster useReplicas, scan and nodeAddressMap', () => {
     expect(await cluster.get('nat:1')).toBe('v');
     expect(cluster.nodes().every((n) => n.host === 'localhost')).toBe(true);
     expect(dialled.length).toBeGreaterThan(0);
+    await cluster.quit();
+  });
+});
+
+describe('createCluster node lifecycle, name and queue', () => {
+  let c: TestCluster;
+  beforeAll(async () => { c = await startTestCluster({ replicas: 0 }); }, 60000);
+  afterAll(async () => { await c?.stop(); });
+
+  it.each(CLUSTER_TRANSPORTS)('a node that joins and takes a slot is dialled, with the client name (%s)', async (transport) => {
+    const cluster = createCluster({ rootNodes: [c.seed], transport, name: 'lifecycle' });
+    await cluster.connect();
+    const key = `life:{${transport}}`;
+    await cluster.set(key, 'v');
+    const port = await c.addNode();
+    await c.moveSlot(keySlot(key), port);
+    expect(await cluster.get(key)).toBe('v');   // MOVED to the new node
+    await cluster.refresh();
+    const added = cluster.nodes().find((n) => n.port === port);
+    expect(added).toMatchObject({ role: 'master', transport: transport === 'auto' ? 'shm' : 'socket' });
+    // every connection carries the client name, the new node's too
+    const [list = ''] = await c.command(port, 'CLIENT', 'LIST');
+    expect(list).toMatch(/name=lifecycle/);
+    // the slot goes back: the client follows (the emptied node turns replica of the owner)
+    await c.moveSlot(keySlot(key), c.seed.port);
+    expect(await cluster.get(key)).toBe('v');
+    await cluster.quit();
+  });
+
+  it('commands before the map is read wait in a bounded queue', async () => {
+    const cluster = createCluster({ rootNodes: [c.seed], maxClusterQueue: 3 });
+    const connecting = cluster.connect();
+    const early = [cluster.set('q:1', 'a'), cluster.get('q:1'), cluster.incr('q:n')];
+    await expect(cluster.get('q:1')).rejects.toMatchObject({ code: 'ERR_QUEUE_FULL' });
+    await connecting;
+    expect(await Promise.all(early)).toEqual(['OK', 'a', 1]);
     await cluster.quit();
   });
 });
