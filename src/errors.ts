@@ -23,7 +23,10 @@ export type ErrorCode =
   | 'ERR_SHM_CORRUPT'     // the peer violated the ring contract
   | 'ERR_SHM_CLOSED'      // the server closed the shm session
   | 'ERR_NATIVE'          // the addon failed (errno in message)
-  | 'ERR_QUEUE_FULL';     // the offline queue is full
+  | 'ERR_QUEUE_FULL'      // the offline queue is full
+  | 'ERR_CLUSTER_MAP'     // a CLUSTER SHARDS/SLOTS reply that is malformed or contradicts itself
+  | 'ERR_CLUSTER_REDIRECTS' // a cluster command still redirected (or retried) after maxRedirects
+  | 'ERR_CLUSTER_NO_NODE'; // no cluster node could be reached for the slot map
 
 const HIREDIS_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_IO: REDIS_ERR_IO,

@@ -8,3 +8,4 @@ export * from './sync/index.js';
 export * from './client/index.js';
 export { installCommands, COMMAND_TABLE, type CommandMethods } from './commands/index.js';
 export * from './pubsub/index.js';
+export * from './cluster/index.js';

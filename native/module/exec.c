@@ -1,6 +1,7 @@
 /* exec.c -- see exec.h. Everything here runs with the module lock held. */
 #include "exec.h"
 #include "internal.h"
+#include "redirect.h"
 #include "reply.h"
 #include "route.h"
 
@@ -19,6 +20,7 @@
 #define F_MAYREPL (1u << 5)
 #define F_CONTAINER (1u << 6)
 #define F_STALE (1u << 7)
+#define F_ASKING (1u << 8)
 
 #define CACHE_SLOTS 1024           /* open addressing; full = stop caching, still correct */
 #define KEY_MAX 96
@@ -89,6 +91,7 @@ static int parse_entry(RedisModuleCallReply *e, cmdinfo *out) {
         FLAG("pubsub", F_PUBSUB)
         FLAG("may_replicate", F_MAYREPL)
         FLAG("stale", F_STALE)
+        FLAG("asking", F_ASKING)
 #undef FLAG
     }
     if (RedisModule_CallReplyLength(e) >= 10) {
@@ -285,6 +288,46 @@ static RedisModuleCallReply *call_owned(RedisModuleCtx *ctx, const char *cmd, co
     return r;
 }
 
+/* On a cluster node, the socket's redirection in place of a refusal (redirect.h): r is
+ * RM_Call's reply (errno err), or NULL for a guard about to refuse. 1 if it replied. */
+static int redirected(RedisModuleCtx *ctx, shm_session *s, RedisModuleString **argv, size_t argc,
+                      const char *key, unsigned flags, RedisModuleCallReply *r, int err) {
+    shm_redirect_cmd c = {argv, argc, key, (flags & F_WRITE) != 0, (flags & F_ASKING) != 0, s->readonly};
+    char text[400];
+    int how = r ? shm_redirect_after_call(ctx, &c, r, err, text, sizeof text)
+                : shm_redirect_before_guard(ctx, &c, text, sizeof text);
+    if (how == SHM_REDIRECT_NONE) return 0;
+    if (how == SHM_REDIRECT_ROUTE) {
+        char reason[sizeof text];
+        memcpy(reason, text, sizeof text);
+        shm_route_error(text, sizeof text, s->in.p + s->in.start, s->parser.argv, reason);
+    }
+    if (how == SHM_REDIRECT_ROUTE) emit_error_ex(s, text, 0);   /* the client resends it on the socket */
+    else reject(s, key, text);   /* processCommand counts a redirection in rejected_calls and errorstats */
+    return 1;
+}
+
+/* The same after call_owned, whose arguments are gone (handed over or freed): only on a
+ * refusal that can be a cluster one, a fresh argv is read from the request for the keys. */
+static int redirected_after_call(RedisModuleCtx *ctx, shm_session *s, const char *key, unsigned flags,
+                                 RedisModuleCallReply *r, int err) {
+    if (err != EPERM && err != ENETDOWN && err != EROFS && err != ENOSPC && err != ESPIPE) return 0;
+    if (RedisModule_CallReplyType(r) != REDISMODULE_REPLY_ERROR) return 0;
+    size_t argc = s->parser.argc;
+    RedisModuleString *stack_argv[16];
+    RedisModuleString **argv = argc <= 16 ? stack_argv : malloc(argc * sizeof *argv);
+    if (!argv) return 0;
+    for (size_t i = 0; i < argc; i++) {
+        size_t len;
+        const char *p = arg_ptr(s, i, &len);
+        argv[i] = RedisModule_CreateString(NULL, p, len);
+    }
+    int done = redirected(ctx, s, argv, argc, key, flags, r, err);
+    free_args(argv, argc);
+    if (argv != stack_argv) free(argv);
+    return done;
+}
+
 int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *effects, int on_main) {
     size_t argc = s->parser.argc;
     const char *buf = s->in.p + s->in.start;
@@ -381,7 +424,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     /* 5. writes on a read-only replica (before LOADING, as in processCommand) */
     if (!done && ci && arity_ok && (flags & F_WRITE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_READONLY)) {
-        reject(s, key, "READONLY You can't write against a read only replica.");
+        if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0)) reject(s, key, "READONLY You can't write against a read only replica.");
         done = 1;
     }
     /* 6. a replica without its master link and replica-serve-stale-data no (RM_Call's S
@@ -389,12 +432,12 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
     if (!done && ci && arity_ok && !(flags & F_STALE) && (ctxflags & REDISMODULE_CTX_FLAGS_SLAVE) &&
         (ctxflags & REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE) &&
         !__atomic_load_n(&G.serve_stale, __ATOMIC_RELAXED)) {   /* relaxed: a config knob */
-        reject(s, key, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0)) reject(s, key, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
         done = 1;
     }
     /* 7. LOADING, as processCommand words it */
     if (!done && ci && arity_ok && (ctxflags & REDISMODULE_CTX_FLAGS_LOADING) && !(flags & F_LOADING)) {
-        reject(s, key, "LOADING Redis is loading the dataset in memory");
+        if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0)) reject(s, key, "LOADING Redis is loading the dataset in memory");
         done = 1;
     }
     /* 8. run by the main thread during a load (worker.c): a command that may write, publish
@@ -423,14 +466,17 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         *effects |= may_effect;
         errno = 0;
         RedisModuleCallReply *r = call_owned(ctx, cmd, fmt, argv + 1, argc - 1);
+        int err = errno;
         /* RM_Call refused it before running it: a wrong arity, or the S checks (ESPIPE:
          * MISCONF, NOREPLICAS, ...), which processCommand counts as rejected */
-        int rejected = ci && (!arity_ok || errno == ESPIPE);
+        int rejected = ci && (!arity_ok || err == ESPIPE);
         RedisModule_FreeString(NULL, argv[0]);
         argc = 0;   /* every argument was handed over or freed */
         shm_internal_propagate();   /* this command's writes reach the AOF and replicas on their own, as from a socket */
         int gate = may_effect && __atomic_load_n(&G.aof_gate, __ATOMIC_RELAXED);   /* relaxed: a config knob */
-        if (r) {
+        if (r && (ctxflags & REDISMODULE_CTX_FLAGS_CLUSTER) && redirected_after_call(ctx, s, key, flags, r, err)) {
+            RedisModule_FreeCallReply(r);
+        } else if (r) {
             size_t len = 0;
             const char *proto = RedisModule_CallReplyProto(r, &len);
             shm_emit(s, proto, len, gate);
@@ -439,7 +485,7 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
             RedisModule_FreeCallReply(r);
         } else {
             char text[200];
-            snprintf(text, sizeof text, "ERR SHM could not call '%.64s' (errno %d)", key, errno);
+            snprintf(text, sizeof text, "ERR SHM could not call '%.64s' (errno %d)", key, err);
             emit_error_ex(s, text, 0);
         }
     }

@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "exec.h"
 #include "internal.h"
+#include "redirect.h"
 #include "state.h"
 #include "rm_api.h"
 #include "segment.h"
@@ -161,6 +162,7 @@ static int cmd_open(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     s->user = user;
     s->db = RedisModule_GetSelectedDb(ctx);
     s->resp3 = (flags & REDISMODULE_CTX_FLAGS_RESP3) != 0;
+    s->readonly = shm_redirect_client_readonly(ctx);
     shm_parser_init(&s->parser, __atomic_load_n(&G.proto_max_bulk, __ATOMIC_RELAXED));   /* relaxed: a knob */
     if (shm_table_add(&G.table, s) != 0) {
         shm_segment_mark_closed(s->hdr, SHM_CLOSE_SERVER);
@@ -203,6 +205,7 @@ static int cmd_sync(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     s->user = user;
     s->db = RedisModule_GetSelectedDb(ctx);
     s->resp3 = (RedisModule_GetContextFlags(ctx) & REDISMODULE_CTX_FLAGS_RESP3) != 0;
+    s->readonly = shm_redirect_client_readonly(ctx);
     return RedisModule_ReplyWithSimpleString(ctx, "OK");
 }
 

@@ -49,6 +49,7 @@ typedef int (*RedisModuleConfigApplyFunc)(RedisModuleCtx *ctx, void *privdata,
 #define REDISMODULE_CTX_FLAGS_MULTI (1 << 1)
 #define REDISMODULE_CTX_FLAGS_SLAVE (1 << 3)
 #define REDISMODULE_CTX_FLAGS_READONLY (1 << 4)
+#define REDISMODULE_CTX_FLAGS_CLUSTER (1 << 5)
 #define REDISMODULE_CTX_FLAGS_MAXMEMORY (1 << 8)
 #define REDISMODULE_CTX_FLAGS_OOM (1 << 10)
 #define REDISMODULE_CTX_FLAGS_LOADING (1 << 13)
@@ -147,6 +148,7 @@ typedef struct rm_config_change {
     X(1, int, LoadConfigs, (RedisModuleCtx *ctx)) \
     X(1, void, Log, (RedisModuleCtx *ctx, const char *level, const char *fmt, ...)) \
     X(1, int, Replicate, (RedisModuleCtx *ctx, const char *cmd, const char *fmt, ...)) \
+    X(0, int *, GetCommandKeys, (RedisModuleCtx *ctx, RedisModuleString **argv, int argc, int *num_keys)) \
     X(1, void *, Realloc, (void *p, size_t n)) \
     X(1, void, Free, (void *p)) \
     X(0, int, GetServerVersion, (void)) \

@@ -17,6 +17,9 @@ static const struct { const char *name; const char *reason; size_t len; } ROUTED
     {"monitor", R_CONN, 7}, {"reset", R_CONN, 5}, {"quit", R_CONN, 4}, {"shutdown", R_CONN, 8},
     {"sync", R_CONN, 4}, {"psync", R_CONN, 5}, {"replconf", R_CONN, 8},
     {"select", R_CONN, 6}, {"auth", R_CONN, 4}, {"hello", R_CONN, 5}, {"client", R_CONN, 6},
+    /* cluster connection state: RM_Call takes ASKING / READONLY from its own context, never
+     * from a command it ran (redirect.h) */
+    {"asking", R_CONN, 6}, {"readonly", R_CONN, 8}, {"readwrite", R_CONN, 9},
     {"multi", R_TX, 5}, {"exec", R_TX, 4}, {"discard", R_TX, 7}, {"watch", R_TX, 5}, {"unwatch", R_TX, 7},
     {"blpop", R_BLOCK, 5}, {"brpop", R_BLOCK, 5}, {"blmove", R_BLOCK, 6}, {"brpoplpush", R_BLOCK, 10},
     {"blmpop", R_BLOCK, 6}, {"bzpopmin", R_BLOCK, 8}, {"bzpopmax", R_BLOCK, 8}, {"bzmpop", R_BLOCK, 6},

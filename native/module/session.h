@@ -50,6 +50,7 @@ typedef struct shm_session {
     char *user;
     int db;
     int resp3;
+    int readonly;                 /* the connection sent READONLY (cluster replicas; redirect.h) */
     /* serving-thread private state */
     shm_buf in;                   /* request bytes copied out of REQ */
     shm_buf out;                  /* reply bytes that did not fit into REP */

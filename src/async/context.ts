@@ -28,7 +28,8 @@ import { Subscriptions, subMarkerFor, type SubMarker, type Subscriber } from './
 import { Queue } from './queue.js';
 import { startupCommands, type StartupOptions } from './startup.js';
 import {
-  changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, word, type Route,
+  changesSession, clusterFlagsAfter, commandName, inMultiAfter, isSocketOnly, needsFence, NO_CLUSTER_FLAGS, socketByClusterFlags,
+  suppressesReplies, trackingSwitch, word, type ClusterFlags, type Route,
 } from './route.js';
 import { openShmChannel, type ShmOpener } from './shm-open.js';
 
@@ -127,6 +128,7 @@ export class AsyncContext implements AsyncAdapterTarget {
   private readonly subs = new Subscriptions();
   private monitor: Subscriber | undefined;
   private inMulti = false;
+  private cluster: ClusterFlags = NO_CLUSTER_FLAGS;
   private servedOverShm = false;
   private protocol: 2 | 3 = 2;
   private tracking = false;
@@ -217,8 +219,9 @@ export class AsyncContext implements AsyncAdapterTarget {
       // could not be told from ordinary replies afterwards.
       throw new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} inside MULTI is not supported by the async context`);
     }
-    const route: Route = this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
+    const route: Route = this.inMulti || socketByClusterFlags(this.cluster) || isSocketOnly(name, argv) ? 'socket' : 'shm';
     this.inMulti = inMultiAfter(name, this.inMulti);
+    this.cluster = clusterFlagsAfter(name, this.cluster);
     let proto: 2 | 3 | undefined;
     if (name === 'hello' && argv.length > 1) {
       const v = Number(word(argv[1]));

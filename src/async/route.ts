@@ -10,6 +10,8 @@ const SOCKET_ONLY = new Set([
   'monitor', 'reset', 'quit', 'shutdown', 'sync', 'psync', 'replconf',
   // connection state
   'select', 'auth', 'hello', 'client',
+  // cluster connection state (the module cannot apply it: docs/module.md, "Redis Cluster")
+  'asking', 'readonly', 'readwrite',
   // transactions
   'multi', 'exec', 'discard', 'watch', 'unwatch',
   // blocking
@@ -17,7 +19,7 @@ const SOCKET_ONLY = new Set([
 ]);
 
 /** Commands after which the shm session must re-capture the socket client's state (SHM.SYNC). */
-const CHANGES_SESSION = new Set(['select', 'auth', 'hello', 'reset', 'exec']);
+const CHANGES_SESSION = new Set(['select', 'auth', 'hello', 'reset', 'exec', 'readonly', 'readwrite']);
 
 /** An argument as the server compares keywords (no conversion of the caller's argv). */
 export type Word = string | Uint8Array | number | bigint;
@@ -72,6 +74,28 @@ export function isSocketOnly(name: string, argv: readonly Word[]): boolean {
 export function changesSession(name: string, argv: readonly Word[]): boolean {
   if (CHANGES_SESSION.has(name)) return true;
   return name === 'client' && word(argv[1]) === 'setname';
+}
+
+/**
+ * Cluster connection state that keeps commands on the socket. RM_Call in Redis 7.0 takes
+ * ASKING and READONLY from the module's own context, never from the connection, so the ring
+ * cannot serve what they allow: ASKING and the one command after it go on the socket, and so
+ * does every command while the connection is READONLY (until READWRITE or RESET).
+ */
+export interface ClusterFlags { readonly askingNext: boolean; readonly readonly: boolean }
+
+export const NO_CLUSTER_FLAGS: ClusterFlags = { askingNext: false, readonly: false };
+
+/** Must this command go on the socket because of earlier ASKING / READONLY? */
+export function socketByClusterFlags(f: ClusterFlags): boolean {
+  return f.askingNext || f.readonly;
+}
+
+/** The flags once this command is issued. */
+export function clusterFlagsAfter(name: string, f: ClusterFlags): ClusterFlags {
+  const readonly = name === 'readonly' ? true : name === 'readwrite' || name === 'reset' ? false : f.readonly;
+  const askingNext = name === 'asking';
+  return askingNext === f.askingNext && readonly === f.readonly ? f : { askingNext, readonly };
 }
 
 /** CLIENT REPLY OFF / SKIP: replies would stop matching commands, so both contexts refuse it. */

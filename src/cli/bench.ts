@@ -13,9 +13,12 @@ import { formatTable, num } from '../bench/table.js';
 import type { Io } from './io.js';
 import { intOption, numberOption } from './options.js';
 import { resolveTarget } from './target.js';
+import { clusterBench } from '../bench/driver-cluster-bench.js';
+import { parseAddress } from '../cluster/options.js';
 
 export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--chart-dir DIR] [--markdown FILE] [--host H --port P | --socket PATH]
                       [--conditions idle,loaded] [--only WORKLOADS] [--clients SUBSTRINGS] [--threads N]
+       redis-shm bench --cluster H:P [--quick]
   Every client configuration against one server (the given one, or an embedded
   redis-server with the module), idle host then loaded host (a niced busy loop per core).
   --quick          under a minute (short runs; no 10 s idle window)
@@ -25,6 +28,8 @@ export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--ch
   --only LIST      workload groups: ${ALL_WORKLOADS.join(',')}
   --clients LIST   keep configurations whose label contains one of these (e.g. ioredis,shm)
   --threads N      load-generator threads for get-N-threads (default: one per core)
+  --cluster H:P    the cluster rows instead: 1000 concurrent GET over every shard through
+                   createCluster over shm and over the socket, and ioredis Cluster, side by side
 `;
 
 /** Every configuration compared; those that cannot open (e.g. shm unavailable) are reported and skipped. */
@@ -52,10 +57,14 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
       quick: { type: 'boolean' }, json: { type: 'string' }, 'chart-dir': { type: 'string' }, markdown: { type: 'string' },
       host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' },
       conditions: { type: 'string' }, only: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      cluster: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { io.stdout.write(BENCH_USAGE); return 0; }
+  if (values.cluster !== undefined) {
+    io.stdout.write(await clusterBench(parseAddress(values.cluster), values.quick ? { rounds: 4, batches: 5 } : { rounds: 10, batches: 20 }));
+    return 0;
+  }
   const conditions = (list(values.conditions) ?? ['idle', 'loaded']) as Condition[];
   for (const c of conditions) if (c !== 'idle' && c !== 'loaded') throw new RedisError('ERR_ARGUMENT', `--conditions: unknown condition ${JSON.stringify(c)}`);
   const workloads = (list(values.only) ?? [...ALL_WORKLOADS]) as WorkloadGroup[];

@@ -8,11 +8,12 @@ import { barChartSvg } from '../bench/svg.js';
 import { formatTable, num, type Cell } from '../bench/table.js';
 import type { Summary } from '../bench/stats.js';
 import type { Io } from './io.js';
-import { resolveTarget } from './target.js';
+import { fmt, resolveTarget, type Target } from './target.js';
+import { clusterTarget } from './cluster.js';
 import { RedisError } from '../errors.js';
 import { intOption, numberOption } from './options.js';
 
-export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --socket PATH] [--duration S] [--history [--interval S]]
+export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --socket PATH | --cluster H:P] [--duration S] [--history [--interval S]]
                         [--chart FILE] [--json] [--raw] [--transports LIST]
                         [--api async|sync|promise] [--adapter node|busy-poll|poll] [--slice-ms MS]
   Sequential PING round trips on tcp, unix and shm against the same server (the given one,
@@ -21,6 +22,8 @@ export const LATENCY_USAGE = `usage: redis-shm latency [--host H --port P | --so
   drives each with a blocking client: shm with redis-shm's blocking sync API, tcp and unix
   with a bare RESP PING loop over net (Node cannot block on a socket). With --api, every
   row uses that redis-shm API instead (e.g. --api async to compare the async client).
+  --cluster H:P  a Redis Cluster: the rows of every master (from its slot map), each
+                 named "transport host:port", interleaved like the rows of one server
   --duration S   seconds to measure (default 10; 0 = until Ctrl-C; --history defaults to 0)
   --history      print one line per transport every --interval seconds (default 15)
   --chart FILE   write an SVG bar chart of avg and p99 per transport
@@ -43,7 +46,7 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
     options: {
-      host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' },
+      host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' }, cluster: { type: 'string' },
       duration: { type: 'string' }, history: { type: 'boolean' }, interval: { type: 'string' },
       chart: { type: 'string' }, json: { type: 'boolean' }, 'slice-ms': { type: 'string' }, raw: { type: 'boolean' }, transports: { type: 'string' }, api: { type: 'string' }, adapter: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -54,9 +57,9 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
   const duration = numberOption(values.duration, 'duration', history ? 0 : 10);
   const interval = numberOption(values.interval, 'interval', 15);
   const sliceMs = numberOption(values['slice-ms'], 'slice-ms', 50);
-  const target = await resolveTarget({
-    host: values.host, port: intOption(values.port, 'port'), socket: values.socket,
-  });
+  const target: Target & { nodes?: Target[] } = values.cluster !== undefined
+    ? await clusterTarget(values.cluster)
+    : await resolveTarget({ host: values.host, port: intOption(values.port, 'port'), socket: values.socket });
   const live = io.stdout.isTTY === true && !values.json;
   let slots: ProbeSlot[] = [];
   const started = process.hrtime.bigint();
@@ -67,7 +70,13 @@ export async function latencyCommand(argv: string[], io: Io): Promise<number> {
     // Default: shm through the blocking sync API, tcp/unix through the bare loop (see usage).
     const api = values.api ?? 'sync';
     const raw = values.raw ?? values.api === undefined;
-    slots = await openProbers(target, { raw, api, adapter: values.adapter, only });
+    const popts = { raw, api, adapter: values.adapter, only };
+    const nodes = target.nodes;
+    for (const t of nodes ?? [target]) {
+      const rows = await openProbers(t, popts);
+      if (nodes) for (const r of rows) r.name = `${r.name} ${t.tcp ? fmt(t.tcp) : ''}`;
+      slots.push(...rows);
+    }
     // Not part of the table: stdout off a TTY carries just the table (or the JSON).
     io.stderr.write(`${target.describe}\n`);
     if (live && !history) io.stdout.write(`measuring ${duration ? `${duration} s` : 'until Ctrl-C'}...\n`);

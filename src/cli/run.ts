@@ -5,6 +5,7 @@ import { latencyCommand, LATENCY_USAGE } from './latency.js';
 import { modulePath } from './paths.js';
 import { serverCommand, SERVER_USAGE } from './serve.js';
 import { benchCommand, BENCH_USAGE } from './bench.js';
+import { clusterCommand, CLUSTER_USAGE } from './cluster.js';
 
 export const USAGE = `usage: redis-shm <command> [options]
 commands:
@@ -12,11 +13,13 @@ commands:
   server        run redis-server with the module loaded
   latency       PING latency over tcp, unix and shm side by side
   bench         benchmark redis-shm against ioredis and node-redis
+  cluster       start / stop a local Redis Cluster with the module loaded
   help          this text; "redis-shm <command> --help" for a command's options
 
 ${SERVER_USAGE}
 ${LATENCY_USAGE}
-${BENCH_USAGE}`;
+${BENCH_USAGE}
+${CLUSTER_USAGE}`;
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -26,6 +29,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       case 'server': return await serverCommand(rest, io);
       case 'latency': return await latencyCommand(rest, io);
       case 'bench': return await benchCommand(rest, io);
+      case 'cluster': return await clusterCommand(rest, io);
       case undefined: case 'help': case '--help': case '-h': io.stdout.write(USAGE); return cmd === undefined ? 1 : 0;
       default: io.stderr.write(`redis-shm: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`); return 2;
     }

@@ -16,7 +16,8 @@ import { formatToArgv, type FormatArg } from '../format/printf.js';
 import { isPubSubWord } from '../async/pubsub.js';
 import { Queue } from '../async/queue.js';
 import {
-  changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, type Route,
+  changesSession, clusterFlagsAfter, commandName, inMultiAfter, isSocketOnly, needsFence, NO_CLUSTER_FLAGS, socketByClusterFlags,
+  suppressesReplies, trackingSwitch, type ClusterFlags, type Route,
 } from '../async/route.js';
 import { Reader } from '../resp/reader.js';
 import type { RedisReply, StringEncoding } from '../resp/reply.js';
@@ -85,6 +86,7 @@ export class RedisContext {
   /** Something was sent over shm: WAIT must fence first (docs/api.md). */
   private servedOverShm = false;
   private inMulti = false;
+  private cluster: ClusterFlags = NO_CLUSTER_FLAGS;
   private socketOnly = false;
   private commandTimeoutMs: number;
   private pushCallback: ((reply: RedisReply) => void) | undefined;
@@ -164,8 +166,9 @@ export class RedisContext {
     if (STICKY.has(name) || trackingSwitch(name, argv) === true) {
       this.socketOnly = true;
     }
-    const route: Route = this.socketOnly || this.inMulti || isSocketOnly(name, argv) ? 'socket' : 'shm';
+    const route: Route = this.socketOnly || this.inMulti || socketByClusterFlags(this.cluster) || isSocketOnly(name, argv) ? 'socket' : 'shm';
     this.inMulti = inMultiAfter(name, this.inMulti);
+    this.cluster = clusterFlagsAfter(name, this.cluster);
     this.pending.push({
       bytes: formatArgv(argv, argvlen), route, internal: false, sync: changesSession(name, argv),
       fence: needsFence(name),
@@ -311,6 +314,7 @@ export class RedisContext {
     this.transportReason = undefined;
     this.inMulti = false;
     this.socketOnly = false;
+    this.cluster = NO_CLUSTER_FLAGS;
     this.sockReader.free();
     this.shmReader.free();
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  changesSession, commandName, inMultiAfter, isSocketOnly, needsFence, suppressesReplies, trackingSwitch, xreadBlocks,
+  changesSession, clusterFlagsAfter, commandName, inMultiAfter, isSocketOnly, needsFence, NO_CLUSTER_FLAGS, socketByClusterFlags,
+  suppressesReplies, trackingSwitch, xreadBlocks,
 } from '../../src/async/route.js';
 
 const route = (...argv: (string | Buffer | number)[]): boolean => isSocketOnly(commandName(argv), argv);
@@ -9,7 +10,8 @@ describe('routing rule', () => {
   it('socket-only commands, case-insensitive, as strings or bytes', () => {
     for (const name of ['subscribe', 'PSUBSCRIBE', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor', 'reset',
       'quit', 'shutdown', 'sync', 'psync', 'replconf', 'select', 'auth', 'hello', 'client', 'multi', 'exec', 'discard', 'watch',
-      'unwatch', 'blpop', 'brpop', 'blmove', 'brpoplpush', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof']) {
+      'unwatch', 'blpop', 'brpop', 'blmove', 'brpoplpush', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof',
+      'asking', 'readonly', 'readwrite']) {
       expect(route(name), name).toBe(true);
       expect(route(Buffer.from(name.toUpperCase())), name).toBe(true);
     }
@@ -62,6 +64,20 @@ describe('routing rule', () => {
     expect(needsFence('wait')).toBe(true);
     expect(needsFence('waitaof')).toBe(true);
     expect(needsFence('waitx')).toBe(false);
+  });
+
+  it('ASKING keeps the next command on the socket, READONLY every command until READWRITE or RESET', () => {
+    const run = (names: string[]): boolean[] => {
+      let f = NO_CLUSTER_FLAGS;
+      return names.map((n) => { const s = socketByClusterFlags(f); f = clusterFlagsAfter(n, f); return s; });
+    };
+    expect(run(['get', 'asking', 'get', 'get'])).toEqual([false, false, true, false]);
+    expect(run(['asking', 'asking', 'get', 'set'])).toEqual([false, true, true, false]);
+    expect(run(['readonly', 'get', 'ping', 'readwrite', 'get'])).toEqual([false, true, true, true, false]);
+    expect(run(['readonly', 'get', 'reset', 'get'])).toEqual([false, true, true, false]);
+    expect(clusterFlagsAfter('get', NO_CLUSTER_FLAGS)).toBe(NO_CLUSTER_FLAGS);
+    expect(changesSession('readonly', ['READONLY'])).toBe(true);
+    expect(changesSession('readwrite', ['READWRITE'])).toBe(true);
   });
 
   it('a long first argument is never taken for a command name', () => {

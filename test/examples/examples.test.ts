@@ -11,6 +11,8 @@ import { main as nodeMain } from '../../examples/adapter-node.js';
 import { main as busyPollMain } from '../../examples/adapter-busy-poll.js';
 import { main as pollMain } from '../../examples/adapter-poll.js';
 import { main as nativeMain } from '../../examples/adapter-native.js';
+import { main as clusterMain } from '../../examples/cluster.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let srv: RedisServer;
 beforeAll(async () => { srv = await startRedis({ module: true }); });
@@ -77,5 +79,20 @@ describe('examples', () => {
 
   it('adapter: native', async () => {
     expect(await run(nativeMain)).toEqual([1, 2, 3].map((n) => `INCR over shm with the native adapter: ${n}`));
+  });
+});
+
+describe('examples on a cluster', () => {
+  let cl: TestCluster;
+  beforeAll(async () => { cl = await startTestCluster({ replicas: 0 }); }, 60000);
+  afterAll(async () => { await cl?.stop(); });
+
+  it('cluster', async () => {
+    const lines: string[] = [];
+    await clusterMain(cl.seed, (...a) => lines.push(a.join(' ')));
+    expect(lines).toEqual([
+      'masters: 3, transports: shm', 'GET {user:1}:name: ada', 'pipeline: ["OK","OK","OK","A","B","C"]',
+      'MULTI/EXEC: [1,2]', 'smessage: {user:1}:events -> logged in',
+    ]);
   });
 });

@@ -11,6 +11,7 @@ const ROUTED: [string[], string][] = [
   [['SHUTDOWN'], 'connection command'], [['SYNC'], 'connection command'], [['PSYNC', '?', '-1'], 'connection command'],
   [['REPLCONF', 'ack', '0'], 'connection command'], [['SELECT', '1'], 'connection command'], [['AUTH', 'x'], 'connection command'],
   [['HELLO', '3'], 'connection command'], [['CLIENT', 'ID'], 'connection command'],
+  [['ASKING'], 'connection command'], [['READONLY'], 'connection command'], [['READWRITE'], 'connection command'],
   [['MULTI'], 'transaction'], [['EXEC'], 'transaction'], [['DISCARD'], 'transaction'], [['WATCH', 'k'], 'transaction'], [['UNWATCH'], 'transaction'],
   [['BLPOP', 'l', '0'], 'blocking command'], [['BRPOP', 'l', '0'], 'blocking command'], [['BLMOVE', 'a', 'b', 'LEFT', 'LEFT', '0'], 'blocking command'],
   [['BRPOPLPUSH', 'a', 'b', '0'], 'blocking command'], [['BLMPOP', '0', '1', 'l', 'LEFT'], 'blocking command'],

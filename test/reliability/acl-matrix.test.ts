@@ -2,9 +2,13 @@
 // read-only %R~bar:*), with channel patterns (&chan:*), and an admin, every command of a
 // table (reads, writes, keys inside and outside the patterns, PUBLISH to allowed and denied
 // channels, admin commands, scripts) gets byte-identical replies over shm and over the
-// socket, from the same starting data. Run under RESP2, and RESP3 for some users.
+// socket, from the same starting data. Run under RESP2, and RESP3 for some users; on a
+// single server and on a master of a real cluster (where the keys of other masters' slots
+// meet the ACL: NOPERM comes first, then MOVED / CROSSSLOT, as processCommand orders them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { startTestCluster } from '../helpers/cluster.js';
+import { slotOf } from '../helpers/slot.js';
 import { RawConn } from './raw-conn.js';
 import { Hostile, line } from './tools.js';
 import { assertNoCrash } from './helpers.js';
@@ -41,17 +45,37 @@ const TABLE: string[][] = [
 // what the other side sees.
 const SEED: string[][] = [['FLUSHALL'], ['SET', 'foo:1', 'one'], ['SET', 'bar:1', 'bar'], ['SET', 'other', 'o'], ['RPUSH', 'foo:l', 'x']];
 
-describe('ACL matrix: shm replies are byte-identical to socket replies', () => {
-  let srv: RedisServer;
+/** The server under test: its port, a crash check, and how to stop it. */
+interface Target { port: number; healthy(): void | Promise<void>; stop(): Promise<void> }
+
+const TARGETS: [string, () => Promise<Target>][] = [
+  ['a server', async () => {
+    const srv = await startRedis();
+    return { port: srv.port, healthy: () => assertNoCrash(srv), stop: () => srv.stop() };
+  }],
+  ['a cluster master', async () => {
+    const c = await startTestCluster({ replicas: 0 });
+    const port = await c.ownerOf(slotOf('foo:1'));   // foo:1 is local, some other keys are not
+    return {
+      port,
+      healthy: async () => { expect(await c.command(port, 'PING')).toEqual(['PONG']); },
+      stop: () => c.stop(),
+    };
+  }],
+];
+
+for (const [where, start] of TARGETS) describe(`ACL matrix on ${where}: shm replies are byte-identical to socket replies`, () => {
+  let srv: Target;
   let admin: RawConn;
   let compared = 0;
   let denied = 0;
+  let redirected = 0;
 
   beforeAll(async () => {
-    srv = await startRedis();
+    srv = await start();
     admin = await RawConn.open(srv.port);
     for (const [u, rules] of Object.entries(USERS)) expect(await admin.call('ACL', 'SETUSER', u, 'reset', ...rules)).toBe('+OK\r\n');
-  });
+  }, 60000);
   afterAll(async () => { admin?.close(); await srv?.stop(); });
 
   const runs: [string, 2 | 3][] = [...Object.keys(USERS).map((u) => [u, 2] as [string, 2]), ['admin', 3], ['mixed', 3], ['readonly', 3]];
@@ -79,18 +103,20 @@ describe('ACL matrix: shm replies are byte-identical to socket replies', () => {
         const viaShm = (await h.nth('R', n)).bytes.toString('latin1');
         compared++;
         if (viaSocket.startsWith('-NOPERM')) denied++;
+        if (/^-(MOVED|CROSSSLOT) /.test(viaSocket)) redirected++;
         if (viaShm !== viaSocket) diffs.push(`${c.join(' ')}\n  socket: ${JSON.stringify(viaSocket)}\n  shm:    ${JSON.stringify(viaShm)}`);
       }
       await h.end();
       expect(diffs, diffs.join('\n')).toEqual([]);
-      assertNoCrash(srv);
+      await srv.healthy();
     });
   }
 
   it('counts: the matrix really compared allowed and denied commands', () => {
-    console.log(`acl-matrix: ${compared} commands compared over shm and socket, ${denied} of them denials, all byte-identical`);
+    console.log(`acl-matrix on ${where}: ${compared} commands compared over shm and socket, ${denied} of them denials, ${redirected} MOVED/CROSSSLOT, all byte-identical`);
     expect(compared).toBeGreaterThan(300);
     expect(denied).toBeGreaterThan(50);
+    if (where.includes('cluster')) expect(redirected).toBeGreaterThan(50);
   });
 
   // ACL LOG is part of ACL behaviour: a denial over shm must be logged for the same user,

@@ -8,50 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Hostile, line } from './tools.js';
 import { assertNoCrash, Rng } from './helpers.js';
-
-const KEYS = ['k1', 'k2', 'k3', 'l1', 's1', 'h1', 'z1', 'x1', 'b1', 'p1'];
-
-function gen(rng: Rng): string[] {
-  const key = (): string => KEYS[rng.int(KEYS.length)]!;
-  const num = (): string => rng.pick(['0', '1', '-1', '7', '100', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '1.5', 'nan', 'inf', '-inf', 'abc', '', '00', ' 1', '3e2']);
-  const val = (): string => rng.pick(['v', '', 'x'.repeat(rng.int(300)), 'héllo', '\u0000\r\n', String(rng.int(1000)), '-0', '1e3', 'a b']);
-  const any = (): string => rng.int(3) ? val() : num();
-  const T: (() => string[])[] = [
-    () => ['SET', key(), val()], () => ['SET', key(), val(), rng.pick(['NX', 'XX', 'GET', 'KEEPTTL', 'EX', 'PX'])], () => ['GET', key()],
-    () => ['APPEND', key(), val()], () => ['INCR', key()], () => ['INCRBY', key(), num()], () => ['INCRBYFLOAT', key(), num()],
-    () => ['DECRBY', key(), num()], () => ['GETRANGE', key(), num(), num()], () => ['SETRANGE', key(), num(), val()], () => ['STRLEN', key()],
-    () => ['MSET', key(), val(), key(), val()], () => ['MGET', key(), key(), key()], () => ['MSETNX', key(), val()], () => ['GETDEL', key()],
-    () => ['GETEX', key(), rng.pick(['PERSIST', 'EX', 'FOO'])], () => ['SETNX', key(), val()], () => ['DEL', key(), key()], () => ['EXISTS', key(), key()],
-    () => ['TYPE', key()], () => ['UNLINK', key()], () => ['RENAME', key(), key()], () => ['RENAMENX', key(), key()], () => ['COPY', key(), key(), ...(rng.int(2) ? ['REPLACE'] : [])],
-    () => ['OBJECT', 'ENCODING', key()], () => ['PERSIST', key()], () => ['EXPIRE', key(), rng.pick(['100000', '-1', 'x'])], () => ['DUMP', key()],
-    () => ['LPUSH', key(), any(), any()], () => ['RPUSH', key(), any()], () => ['LPOP', key(), ...(rng.int(2) ? [num()] : [])], () => ['RPOP', key()],
-    () => ['LRANGE', key(), num(), num()], () => ['LLEN', key()], () => ['LINDEX', key(), num()], () => ['LSET', key(), num(), val()],
-    () => ['LREM', key(), num(), val()], () => ['LINSERT', key(), rng.pick(['BEFORE', 'AFTER', 'X']), val(), val()], () => ['LPOS', key(), val()],
-    () => ['LTRIM', key(), num(), num()], () => ['LMOVE', key(), key(), rng.pick(['LEFT', 'RIGHT']), rng.pick(['LEFT', 'RIGHT', 'UP'])],
-    () => ['LMPOP', '2', key(), key(), rng.pick(['LEFT', 'RIGHT'])],
-    () => ['SADD', key(), any(), any()], () => ['SREM', key(), any()], () => ['SISMEMBER', key(), any()], () => ['SMISMEMBER', key(), any(), any()],
-    () => ['SCARD', key()], () => ['SMEMBERS', key()], () => ['SINTERCARD', '2', key(), key()], () => ['SMOVE', key(), key(), any()],
-    () => ['HSET', key(), val(), any()], () => ['HGET', key(), val()], () => ['HDEL', key(), val()], () => ['HLEN', key()], () => ['HGETALL', key()],
-    () => ['HINCRBY', key(), val(), num()], () => ['HINCRBYFLOAT', key(), val(), num()], () => ['HMGET', key(), val(), val()], () => ['HSTRLEN', key(), val()],
-    () => ['HSETNX', key(), val(), val()], () => ['HKEYS', key()], () => ['HEXISTS', key(), val()],
-    () => ['ZADD', key(), num(), val()], () => ['ZADD', key(), rng.pick(['NX', 'XX', 'GT', 'LT', 'CH', 'INCR']), num(), val()], () => ['ZSCORE', key(), val()],
-    () => ['ZINCRBY', key(), num(), val()], () => ['ZRANGE', key(), num(), num(), ...(rng.int(2) ? ['WITHSCORES'] : [])], () => ['ZRANK', key(), val()],
-    () => ['ZREM', key(), val()], () => ['ZCARD', key()], () => ['ZCOUNT', key(), num(), num()], () => ['ZRANGEBYSCORE', key(), rng.pick(['-inf', '(1', '0']), rng.pick(['+inf', '5', '(7'])],
-    () => ['ZPOPMIN', key()], () => ['ZMSCORE', key(), val(), val()], () => ['ZMPOP', '1', key(), rng.pick(['MIN', 'MAX'])],
-    () => ['SETBIT', key(), num(), rng.pick(['0', '1', '2'])], () => ['GETBIT', key(), num()], () => ['BITCOUNT', key()], () => ['BITPOS', key(), rng.pick(['0', '1'])],
-    () => ['BITOP', rng.pick(['AND', 'OR', 'XOR', 'NOT']), key(), key()], () => ['BITFIELD', key(), 'INCRBY', 'u8', num(), num()],
-    () => ['PFADD', key(), val(), val()], () => ['PFCOUNT', key()], () => ['PFMERGE', key(), key()],
-    () => ['XADD', key(), `${1 + rng.int(50)}-${rng.int(3)}`, 'f', val()], () => ['XRANGE', key(), '-', '+'], () => ['XLEN', key()], () => ['XDEL', key(), '1-0'],
-    () => ['XTRIM', key(), 'MAXLEN', num()], () => ['XINFO', 'STREAM', key()], () => ['XGROUP', 'CREATE', key(), 'g', '0'],
-    () => ['SORT', key(), ...(rng.int(2) ? ['ALPHA'] : []), ...(rng.int(2) ? ['DESC'] : [])], () => ['SORT_RO', key(), 'BY', 'nosort'],
-    () => ['EVAL', "return redis.call('GET', KEYS[1])", '1', key()], () => ['EVAL', "return {1, 'two', {3}, redis.call('TYPE', KEYS[1])}", '1', key()],
-    () => ['EVAL', "redis.call('SET', KEYS[1], ARGV[1]) return redis.status_reply('FINE')", '1', key(), val()], () => ['EVAL', "return redis.error_reply('MY err')", '0'],
-    () => ['EVAL', 'return 3.99', '0'], () => ['EVAL', 'syntax error here', '0'], () => ['EVAL_RO', "return redis.call('SET', 'a', 'b')", '0'],
-    () => ['ECHO', val()], () => ['PING', ...(rng.int(2) ? [val()] : [])], () => ['DBSIZE'], () => ['LCS', key(), key()], () => ['SUBSTR', key(), num(), num()],
-    () => ['NOSUCHCMD', val()], () => [rng.pick(['GET', 'SET', 'LPUSH', 'HSET', 'ZADD', 'EVAL', 'OBJECT', 'XADD'])], () => ['OBJECT', 'NOSUCH', key()],
-  ];
-  return T[rng.int(T.length)]!();
-}
+import { gen, KEYS } from './random-commands.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { keyWhere, slotOf } from '../helpers/slot.js';
 
 describe('differential fidelity: random commands, shm vs socket', () => {
   let srv: RedisServer;
@@ -98,4 +57,96 @@ describe('differential fidelity: random commands, shm vs socket', () => {
       assertNoCrash(srv);
     });
   }
+});
+
+// The cluster variant: on a real cluster there is only db 0, so the same seeded commands
+// run twice from the same (flushed) start, once over the socket and once over a shm
+// session, and the two reply lists must be byte-identical. The keys span this master's
+// slots (several keys in one slot, so multi-key commands run), another of its slots
+// (CROSSSLOT), the other masters' slots (MOVED), a slot it migrates away (ASK, TRYAGAIN)
+// and a slot it imports (MOVED). On a replica every keyed command is MOVED.
+describe('differential fidelity on a cluster: random commands, shm vs socket', () => {
+  let c: TestCluster;
+  let master: number;
+  let replica: number;
+  let keys: string[];
+  let reopen: () => Promise<void>;   // flush the master, seed the migrating slot, open it again
+  let close: () => Promise<void> = async () => undefined;
+
+  beforeAll(async () => {
+    c = await startTestCluster();
+    const t = await c.topology();
+    const ms = t.filter((n) => n.role === 'master');
+    const own = (port: number) => (s: number): boolean => ms.find((m) => m.port === port)!.slots.some(([a, b]) => s >= a && s <= b);
+    const [a, b, cc] = ms.map((m) => m.port) as [number, number, number];
+    master = a;
+    replica = t.find((n) => n.role === 'replica' && n.masterId === ms[0]!.id)!.port;
+    const local = keyWhere('t', own(a));
+    const local2 = keyWhere('u', (s) => own(a)(s) && s !== slotOf(local));
+    const moving = keyWhere('m', (s) => own(a)(s) && s !== slotOf(local) && s !== slotOf(local2));
+    const coming = keyWhere('i', own(cc));
+    keys = [`{${local}}1`, `{${local}}2`, `{${local}}3`, `{${local}}4`, local2, `{${moving}}1`, `{${moving}}2`,
+      `{${coming}}1`, keyWhere('b', own(b)), keyWhere('c', own(cc))];
+    // a slot migrating from `a` to b (it keeps one of its two keys, so both ASK and TRYAGAIN
+    // happen), and one imported by `a` from cc
+    const into = await c.beginMigration(slotOf(coming), a);
+    let out: { abort(): Promise<void> } | undefined;
+    reopen = async () => {
+      await out?.abort();
+      await c.command(a, 'FLUSHALL');
+      await c.command(a, 'SET', `{${moving}}1`, 'seed');
+      out = await c.beginMigration(slotOf(moving), b);
+    };
+    close = async () => { await out?.abort(); await into.abort(); };
+  }, 60000);
+  afterAll(async () => {
+    await close().catch(() => undefined);
+    await c?.stop();
+  });
+
+  const run = async (port: number, proto: 2 | 3, seed: number, n: number, flush: boolean): Promise<Map<string, number>> => {
+    const h = new Hostile(port, { timeoutMs: 5000 });
+    if (proto === 3) await h.ask('S', line('sock', 'HELLO', '3'));
+    await h.open();
+    const cmds: string[][] = [];
+    const rng = new Rng(seed);
+    for (let i = 0; i < n; i++) cmds.push(gen(rng, keys));
+    const start = async (): Promise<void> => { if (flush) await reopen(); };
+    await start();
+    const viaSocket: string[] = [];
+    for (const cmd of cmds) viaSocket.push((await h.ask('S', line('sock', ...cmd))).bytes.toString('latin1'));
+    await start();
+    const viaShm: string[] = [];
+    for (const cmd of cmds) {
+      const k = h.tagged('R').length + 1;
+      h.send(line('cmd', ...cmd), 'wait');
+      viaShm.push((await h.nth('R', k)).bytes.toString('latin1'));
+    }
+    await h.end();
+    const diffs: string[] = [];
+    const kinds = new Map<string, number>();
+    cmds.forEach((cmd, i) => {
+      const kind = viaSocket[i]!.startsWith('-') ? viaSocket[i]!.split(' ')[0]! : viaSocket[i]![0]!;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      if (viaShm[i] !== viaSocket[i] && diffs.length < 10) {
+        diffs.push(`#${i} ${JSON.stringify(cmd).slice(0, 200)}\n  socket: ${JSON.stringify(viaSocket[i]).slice(0, 300)}\n  shm:    ${JSON.stringify(viaShm[i]).slice(0, 300)}`);
+      }
+    });
+    expect(diffs, diffs.join('\n')).toEqual([]);
+    return kinds;
+  };
+
+  for (const proto of [2, 3] as const) {
+    it(`a master, 1,000 seeded commands, RESP${proto}: byte-identical replies`, async () => {
+      const kinds = await run(master, proto, proto === 2 ? 0xc1 : 0xc3, 1000, true);
+      console.log(`cluster differential RESP${proto} (master): reply kinds ${JSON.stringify(Object.fromEntries(kinds))}`);
+      for (const k of ['-MOVED', '-CROSSSLOT', '-ASK', '-TRYAGAIN', '+', ':', '$', '*']) expect(kinds.get(k) ?? 0, k).toBeGreaterThan(0);
+    });
+  }
+
+  it('a replica, 300 seeded commands: byte-identical replies (MOVED for every keyed one)', async () => {
+    const kinds = await run(replica, 2, 0xc7, 300, false);
+    console.log(`cluster differential (replica): reply kinds ${JSON.stringify(Object.fromEntries(kinds))}`);
+    expect(kinds.get('-MOVED') ?? 0).toBeGreaterThan(150);
+  });
 });

@@ -30,7 +30,7 @@ int main(void) {
     const char *routed[] = {"SUBSCRIBE a", "psubscribe a*", "SSUBSCRIBE a", "UNSUBSCRIBE", "punsubscribe",
                             "sunsubscribe", "MONITOR", "RESET", "QUIT", "SHUTDOWN", "SYNC", "PSYNC x 1",
                             "REPLCONF ack 1", "SELECT 1", "AUTH a b", "HELLO 3", "CLIENT ID",
-                            "client setname x", "MULTI", "EXEC", "DISCARD", "WATCH k", "UNWATCH",
+                            "client setname x", "ASKING", "readonly", "READWRITE", "MULTI", "EXEC", "DISCARD", "WATCH k", "UNWATCH",
                             "BLPOP l 0", "brpop l 0", "BLMOVE a b LEFT LEFT 0", "BRPOPLPUSH a b 0",
                             "BLMPOP 0 1 l LEFT", "BZPOPMIN z 0", "BZPOPMAX z 0", "BZMPOP 0 1 z MIN",
                             "WAIT 1 0", "WAITAOF 1 1 0", "SHM.OPEN 1 x y", "shm.info",
