@@ -32,10 +32,12 @@ static int info_field_is(const char *p, size_t n, const char *field, const char 
 
 typedef struct cfg { int endpoint, reads_down, pubsub_down; } cfg;
 
-static void read_configs(RedisModuleCtx *ctx, cfg *c) {
-    c->endpoint = SHM_CL_ENDPOINT_IP;
-    c->reads_down = c->pubsub_down = 0;
-    RedisModuleCallReply *r = RedisModule_Call(ctx, "CONFIG", "cc", "GET", "cluster-*");
+/* Reads the named cluster configs into c (exact names: CONFIG GET looks each up directly,
+ * where a pattern would walk every config). */
+static void read_configs(RedisModuleCtx *ctx, cfg *c, int down) {
+    RedisModuleCallReply *r = down ? RedisModule_Call(ctx, "CONFIG", "ccc", "GET", "cluster-allow-reads-when-down",
+                                                      "cluster-allow-pubsubshard-when-down")
+                                   : RedisModule_Call(ctx, "CONFIG", "cc", "GET", "cluster-preferred-endpoint-type");
     size_t n = r && RedisModule_CallReplyType(r) == REDISMODULE_REPLY_ARRAY ? RedisModule_CallReplyLength(r) : 0;
     for (size_t i = 0; i + 1 < n; i += 2) {
         size_t kl, vl;
@@ -105,13 +107,15 @@ static int decide(RedisModuleCtx *ctx, const shm_redirect_cmd *c, int state, int
         keys[i].p = RedisModule_StringPtrLen(c->argv[pos[i]], &keys[i].len);
     }
     if (load_view(ctx) != 0) goto out;
-    read_configs(ctx, conf);
+    conf->endpoint = SHM_CL_ENDPOINT_IP;
+    conf->reads_down = conf->pubsub_down = 0;
     if (state < 0) {
         RedisModuleCallReply *r = RedisModule_Call(ctx, "CLUSTER", "c", "INFO");
         size_t len;
         const char *t = call_text(r, &len);
         state = t && info_field_is(t, len, "cluster_state:", "ok");
         if (r) RedisModule_FreeCallReply(r);
+        if (!state) read_configs(ctx, conf, 1);
     }
     shm_cl_query q;
     memset(&q, 0, sizeof q);
@@ -128,6 +132,7 @@ static int decide(RedisModuleCtx *ctx, const shm_redirect_cmd *c, int state, int
     q.exists = key_exists;
     q.priv = ctx;
     rc = shm_cl_decide(&view, &q, slot, node);
+    if (rc == SHM_CL_MOVED || rc == SHM_CL_ASK) read_configs(ctx, conf, 0);
 out:
     if (keys && keys != stack) free(keys);
     if (pos != spublish_pos) RedisModule_Free(pos);

@@ -88,6 +88,26 @@ describe('module in a cluster', () => {
     expect(kinds).toContain('-CROSSSLOT');
   });
 
+  it('a refusal processCommand makes after its cluster check (OOM) does not hide a redirection', async () => {
+    const h = new Hostile(a, { timeoutMs: 5000 });
+    await h.open();
+    const local = keyOn(a, 'oom');
+    const onB = keyOn(others[0]!, 'oomb');
+    await c.command(a, 'CONFIG', 'SET', 'maxmemory', '1');
+    try {
+      const seen: string[] = [];
+      for (const cmd of [['SET', onB, 'v'], ['SET', local, 'v'], ['MSET', local, '1', onB, '2'], ['GET', onB], ['GET', local]]) {
+        const [sock, shm] = await both(h, cmd);
+        seen.push(sock.split(' ')[0]!);
+        expect(shm, cmd.join(' ')).toBe(sock);
+      }
+      expect(seen).toEqual(['-MOVED', '-OOM', '-CROSSSLOT', '-MOVED', '$-1\r\n']);
+    } finally {
+      await c.command(a, 'CONFIG', 'SET', 'maxmemory', '0');
+      await h.end();
+    }
+  });
+
   it('the example of issue 13: GET foo on a node that does not own slot 12182', async () => {
     const notFoo = c.livePorts().find((p) => p !== owner(12182) && ranges.has(p))!;
     const h = new Hostile(notFoo, { timeoutMs: 5000 });

@@ -2,6 +2,7 @@
  * shm-bench -- measurements for docs/module.md (a script, not a test).
  *
  *   shm-bench -p PORT ping N        ring PING vs socket PING round trip, interleaved
+ *   shm-bench -p PORT get N KEY     the same for GET KEY (e.g. a key another cluster node owns: MOVED)
  *   shm-bench -p PORT blpop N       ring LPUSH -> socket client blocked in BLPOP served
  *   shm-bench -p PORT publish N     ring PUBLISH -> socket subscriber receives it
  *   shm-bench -p PORT pipeline N    N pipelined SETs over the ring vs over the socket
@@ -94,22 +95,35 @@ static uint64_t *samples(long n) {
     return s;
 }
 
-static void bench_ping(long n) {
-    const char *ping = "*1\r\n$4\r\nPING\r\n";
+/* n round trips of req, ring and socket interleaved. */
+static void bench_roundtrip(long n, const char *req, const char *ring_label, const char *tcp_label) {
+    size_t len = strlen(req);
     uint64_t *ring = samples(n), *tcp = samples(n);
     for (long i = 0; i < n; i++) {
         if (gap_us) usleep((useconds_t)(gap_us ? (uint64_t)rand() % (uint64_t)gap_us : 0));
         uint64_t t0 = shm_now_ns();
-        ring_send(ping, 14);
+        ring_send(req, len);
         ring_replies(1);
         uint64_t t1 = shm_now_ns();
-        if (!no_tcp && tool_sock_roundtrip(sock, ping, 14, &sreply, 5000) < 0) die("socket");
+        if (!no_tcp && tool_sock_roundtrip(sock, req, len, &sreply, 5000) < 0) die("socket");
         uint64_t t2 = shm_now_ns();
         ring[i] = t1 - t0;
         tcp[i] = t2 - t1;
     }
-    report(park_mode ? "ring PING (client parks)" : "ring PING (client spins)", ring, (size_t)n);
-    if (!no_tcp) report("tcp PING (same process, same run)", tcp, (size_t)n);
+    report(ring_label, ring, (size_t)n);
+    if (!no_tcp) report(tcp_label, tcp, (size_t)n);
+}
+
+static void bench_ping(long n) {
+    bench_roundtrip(n, "*1\r\n$4\r\nPING\r\n", park_mode ? "ring PING (client parks)" : "ring PING (client spins)",
+                    "tcp PING (same process, same run)");
+}
+
+static void bench_get(long n, const char *key) {
+    char req[300];
+    if (strlen(key) > 200) die("key too long");
+    snprintf(req, sizeof req, "*2\r\n$3\r\nGET\r\n$%zu\r\n%s\r\n", strlen(key), key);
+    bench_roundtrip(n, req, "ring GET", "tcp GET (same process, same run)");
 }
 
 /* Sends `req` 2n times, alternating between the ring and the socket (same process, same
@@ -294,6 +308,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(mode, "big")) bench_big(n);
     else if (!strcmp(mode, "depth")) bench_depth(n);
     else if (!strcmp(mode, "replica") && replica_port) bench_replica(n);
+    else if (!strcmp(mode, "get") && optind + 2 < argc) bench_get(n, argv[optind + 2]);
     else { fprintf(stderr, "unknown mode %s\n", mode); return 1; }
     return 0;
 }
