@@ -6,7 +6,9 @@
 //   subscribed  this build with a no-op subscriber on redis-shm:command (what tracing costs
 //               when it is on; subscribed only during its own rounds).
 // Each round's p50 and mean per configuration; the table gives their median over the rounds
-// and the worst round. The host is shared: compare rows of one run only.
+// and the worst round. A second table: the same PINGs 1000 at a time in flight, where the
+// client's own CPU per command (which the hooks add to) weighs most: µs per command.
+// The host is shared: compare rows of one run only.
 //
 // Run:  npm run build:ts && node dist/scripts/bench-tracing.js [--rounds 9] [--n 5000] [--base main]
 import { execFileSync } from 'node:child_process';
@@ -50,6 +52,17 @@ async function round(c: Pinger, n: number): Promise<Float64Array> {
   return out;
 }
 
+/** `n` PINGs, `window` at a time in flight; microseconds per command. */
+async function pipelined(c: Pinger, n: number, window = 1000): Promise<number> {
+  const t0 = performance.now();
+  for (let done = 0; done < n; done += window) {
+    const batch: Promise<unknown>[] = [];
+    for (let i = 0; i < window; i++) batch.push(c.ping());
+    await Promise.all(batch);
+  }
+  return ((performance.now() - t0) * 1000) / n;
+}
+
 async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '9'));
   const n = Number(arg('n', '5000'));
@@ -72,6 +85,7 @@ async function main(): Promise<void> {
     ];
     const p50s = configs.map(() => [] as number[]);
     const means = configs.map(() => [] as number[]);
+    const perCommand = configs.map(() => [] as number[]);
     const load0 = loadavg()[0]!;
     for (let r = 0; r < rounds; r++) {
       // alternate the order so that no configuration always runs first (or after a given one)
@@ -82,6 +96,7 @@ async function main(): Promise<void> {
         cfg.before?.();
         await round(cfg.client, 200);
         const s = (await round(cfg.client, n)).sort();
+        perCommand[i]!.push(await pipelined(cfg.client, 10 * n));
         cfg.after?.();
         p50s[i]!.push(percentile(s, 50));
         means[i]!.push(s.reduce((a, b) => a + b, 0) / s.length);
@@ -96,6 +111,10 @@ async function main(): Promise<void> {
     configs.forEach((c, i) => {
       console.log(`| ${c.name} | ${median(p50s[i]!).toFixed(2)} | ${worst(p50s[i]!).toFixed(2)} | ${median(means[i]!).toFixed(2)} | ${worst(means[i]!).toFixed(2)} |`);
     });
+    console.log(`\nThe same PINGs 1000 in flight at a time, ${10 * n} per round: µs per command\n`);
+    console.log('| configuration | µs/command (median of rounds) | µs/command (worst round) |');
+    console.log('|---|---:|---:|');
+    configs.forEach((c, i) => console.log(`| ${c.name} | ${median(perCommand[i]!).toFixed(3)} | ${worst(perCommand[i]!).toFixed(3)} |`));
     for (const c of configs) c.client.disconnect();
   } finally {
     await srv.stop();

@@ -2,7 +2,7 @@
 // module, over shm and over the socket: the events and their order, the context fields
 // (compared with what ioredis 6 publishes for the same commands), errors, connects.
 import { tracingChannel, type TracingChannelSubscribers } from 'node:diagnostics_channel';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { sanitizeArgs as ioredisSanitize } from 'ioredis/built/tracing.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
