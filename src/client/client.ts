@@ -24,6 +24,7 @@ import type { ChannelKind } from '../transport/channel.js';
 import { Batch, type BatchOf } from './batch.js';
 import { defaultBackoff, DEFAULT_MAX_OFFLINE_QUEUE, type ClientOptions } from './options.js';
 import { toValue, type ReplyValue } from './reply.js';
+import { commandChannel, connectChannel, sanitizeArgs, traceCommand, traceConnect } from './tracing.js';
 
 /** Commands answered by a stream of messages: one promise cannot carry them. */
 const MULTI_REPLY = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor']);
@@ -97,6 +98,8 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private opening: ((err?: Error) => void) | undefined;
   private closedBy: RedisError | undefined;
   private lastError: RedisError | undefined;
+  /** Connect attempts so far (the connect trace's connectionEpoch). */
+  private epoch = 0;
   /** The reply callback of every command (its Pending rides as privdata: no closure per command). */
   private readonly onReply = (_ac: AsyncContext, r: RedisReply | null, p: Pending): void => this.settle(p, r);
 
@@ -247,6 +250,19 @@ export class RedisClient extends EventEmitter<ClientEvents> {
   private issue(p: Pending): void {
     const ctx = this.context;
     if (!ctx || this.state !== 'ready') { this.offline.push(p); return; }
+    // traced when written, once (an offline command is traced when it leaves the queue)
+    if (commandChannel.hasSubscribers && !p.raw) {
+      const { address, port } = this.server();
+      traceCommand({
+        command: p.name, args: sanitizeArgs(p.name, p.args.slice(1)), database: this.db,
+        serverAddress: address, serverPort: port, transport: ctx.transport ?? 'socket',
+      }, p, () => this.write(ctx, p));
+      return;
+    }
+    this.write(ctx, p);
+  }
+
+  private write(ctx: AsyncContext, p: Pending): void {
     let status: number;
     try {
       status = ctx.commandArgv(this.onReply, p, p.args);
@@ -277,7 +293,22 @@ export class RedisClient extends EventEmitter<ClientEvents> {
 
   // ---- connecting --------------------------------------------------------------------------
 
+  /** Where the client connects, as traces name it. */
+  private server(): { address: string; port: number | undefined } {
+    const o = this.options;
+    return o.path ? { address: o.path, port: undefined } : { address: o.host ?? '127.0.0.1', port: o.port ?? 6379 };
+  }
+
   private open(finish: (err?: Error) => void): void {
+    this.epoch++;
+    if (!connectChannel.hasSubscribers) { this.dial(finish); return; }
+    const { address, port } = this.server();
+    traceConnect({ serverAddress: address, serverPort: port, connectionEpoch: this.epoch }, (report) => {
+      this.dial((err) => { report(err, this.transport); finish(err); });
+    });
+  }
+
+  private dial(finish: (err?: Error) => void): void {
     const o = this.options;
     const done = (err?: Error): void => {
       if (this.opening !== done) return;

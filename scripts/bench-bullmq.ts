@@ -1,0 +1,96 @@
+// BullMQ jobs per second over shm (ioredis with redis-shm/ioredis's connector) against the
+// same workload over the Unix socket (plain ioredis), in one run, rounds alternating.
+// A round: a fresh queue; a producer adds `--jobs` small jobs in bulks of 100 while a Worker
+// (concurrency `--concurrency`) processes them, 10 % failing once and retried; the clock runs
+// from the first add to the last completion. Producer and worker share this process, the
+// server runs beside it. The host is shared: compare the rows of one run only.
+//
+// Run:  npm run build:ts && node dist/scripts/bench-bullmq.js [--rounds 5] [--jobs 5000] [--concurrency 8]
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadavg } from 'node:os';
+import { percentile } from '../src/bench/stats.js';
+import { startServer } from '../src/cli/server.js';
+
+type Transport = 'socket' | 'shm';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+/** New ioredis connections for BullMQ (which duplicates them for its blocking ones). */
+async function connections(path: string, transport: Transport): Promise<() => Redis> {
+  const options = { path, maxRetriesPerRequest: null };
+  if (transport === 'socket') return () => new Redis(options);
+  throw new Error('shm: the connector is not merged yet');
+}
+
+/** One round: jobs per second from the first add to the last completion. */
+async function round(connect: () => Redis, queueName: string, jobs: number, concurrency: number): Promise<number> {
+  const own = [connect(), connect()];
+  const queue = new Queue(queueName, { connection: own[0]! });
+  const failedOnce = new Set<string>();
+  let completed = 0;
+  let finish: () => void = () => undefined;
+  const allDone = new Promise<void>((res) => { finish = res; });
+  const worker = new Worker(queueName, async (job: Job) => {
+    const i = (job.data as { i: number }).i;
+    if (i % 10 === 0 && !failedOnce.has(job.id!)) { failedOnce.add(job.id!); throw new Error('fails once'); }
+    return i;
+  }, { connection: own[1]!, concurrency, autorun: false });
+  worker.on('completed', () => { if (++completed === jobs) finish(); });
+  worker.on('error', (e) => { console.error(`worker: ${e.message}`); });
+  await queue.waitUntilReady();
+  await worker.waitUntilReady();
+  const t0 = performance.now();
+  void worker.run();
+  for (let from = 0; from < jobs; from += 100) {
+    const bulk = [];
+    for (let i = from; i < Math.min(jobs, from + 100); i++) bulk.push({ name: 'j', data: { i }, opts: { attempts: 2, removeOnComplete: true } });
+    await queue.addBulk(bulk);
+  }
+  await allDone;
+  const rate = jobs / ((performance.now() - t0) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  for (const c of own) c.disconnect();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const rounds = Math.max(3, arg('rounds', 5));
+  const jobs = arg('jobs', 5000);
+  const concurrency = arg('concurrency', 8);
+  const srv = await startServer();
+  try {
+    const order: Transport[] = ['socket', 'shm'];
+    const connect = { socket: await connections(srv.socket, 'socket'), shm: await connections(srv.socket, 'shm') };
+    // warm-up (script loading, JIT), not counted
+    for (const t of order) await round(connect[t], `warm-${t}`, 500, concurrency);
+    const rates: Record<Transport, number[]> = { socket: [], shm: [] };
+    const ratios: number[] = [];
+    const load0 = loadavg()[0]!;
+    for (let r = 0; r < rounds; r++) {
+      const now = r % 2 === 0 ? order : [...order].reverse();
+      const got: Partial<Record<Transport, number>> = {};
+      for (const t of now) got[t] = await round(connect[t], `bench-${r}-${t}`, jobs, concurrency);
+      rates.socket.push(got.socket!);
+      rates.shm.push(got.shm!);
+      ratios.push(got.shm! / got.socket!);
+      console.error(`round ${r + 1}: socket ${got.socket!.toFixed(0)} jobs/s, shm ${got.shm!.toFixed(0)} jobs/s`);
+    }
+    const load1 = loadavg()[0]!;
+    const median = (xs: number[]): number => percentile(Float64Array.from(xs).sort(), 50);
+    console.log(`BullMQ ${rounds} alternating rounds x ${jobs} jobs (concurrency ${concurrency}, 10 % retried once), ioredis over the Unix socket vs over shm; 1-min load ${load0.toFixed(1)} -> ${load1.toFixed(1)}\n`);
+    console.log('| transport | jobs/s (median of rounds) | jobs/s (worst round) |');
+    console.log('|---|---:|---:|');
+    for (const t of order) console.log(`| ioredis ${t} | ${median(rates[t]).toFixed(0)} | ${Math.min(...rates[t]).toFixed(0)} |`);
+    console.log(`\nshm / socket, per round: median ${median(ratios).toFixed(2)}x, worst ${Math.min(...ratios).toFixed(2)}x`);
+  } finally {
+    await srv.stop();
+  }
+}
+
+await main();
