@@ -417,7 +417,9 @@ int shm_exec(RedisModuleCtx *ctx, RedisModuleUser *user, shm_session *s, int *ef
         /* over the limit before: keys may have gone (DELs propagated, clients to wake) */
         if (ctxflags & REDISMODULE_CTX_FLAGS_OOM) *effects |= 1;
         if (out_of_memory && (flags & F_DENYOOM)) {
-            reject(s, key, "OOM command not allowed when used memory > 'maxmemory'.");
+            /* processCommand redirects before it evicts: a cluster redirection wins */
+            if (!redirected(ctx, s, argv, argc, key, flags, NULL, 0))
+                reject(s, key, "OOM command not allowed when used memory > 'maxmemory'.");
             done = 1;
         }
     }
