@@ -145,7 +145,7 @@ describe('createCluster node lifecycle, name and queue', () => {
   beforeAll(async () => { c = await startTestCluster({ replicas: 0 }); }, 60000);
   afterAll(async () => { await c?.stop(); });
 
-  it.each(CLUSTER_TRANSPORTS)('a node that joins and takes a slot is dialled, with the client name (%s)', async (transport) => {
+  it.each(CLUSTER_TRANSPORTS)('a node that joins and takes a slot is dialled, with the client name; one that leaves is closed (%s)', async (transport) => {
     const cluster = createCluster({ rootNodes: [c.seed], transport, name: 'lifecycle' });
     await cluster.connect();
     const key = `life:{${transport}}`;
@@ -162,8 +162,19 @@ describe('createCluster node lifecycle, name and queue', () => {
     // the slot goes back: the client follows (the emptied node turns replica of the owner)
     await c.moveSlot(keySlot(key), c.seed.port);
     expect(await cluster.get(key)).toBe('v');
+    // then it leaves the cluster (forgotten by every other node): the next map lacks it, and
+    // the client closes its connection there
+    const [id = ''] = await c.command(port, 'CLUSTER', 'MYID');
+    for (const p of c.livePorts()) if (p !== port) await c.command(p, 'CLUSTER', 'FORGET', id);
+    await until(async () => {
+      await cluster.refresh();
+      return !cluster.nodes().some((n) => n.port === port);
+    }, 20000, 100, `the client forgetting ${port}`);
+    await until(async () => !/name=lifecycle/.test((await c.command(port, 'CLIENT', 'LIST'))[0] ?? ''), 5000, 20, `the client's connection to ${port} closed`);
+    expect(await cluster.get(key)).toBe('v');
+    await c.kill(port, 'SIGTERM');
     await cluster.quit();
-  });
+  }, 60000);
 
   it('commands before the map is read wait in a bounded queue', async () => {
     const cluster = createCluster({ rootNodes: [c.seed], maxClusterQueue: 3 });
