@@ -13,9 +13,9 @@
 import { EventEmitter } from 'eventemitter3';
 import { createClient, type RedisClient } from '../client/client.js';
 import type { ClientOptions } from '../client/options.js';
-import { RedisError } from '../errors.js';
+import { RedisError, ReplyError } from '../errors.js';
 import type { RedisReply } from '../resp/reply.js';
-import { REDIS_REPLY_ARRAY, REDIS_REPLY_PUSH } from '../resp/types.js';
+import { REDIS_REPLY_ARRAY, REDIS_REPLY_ERROR, REDIS_REPLY_PUSH } from '../resp/types.js';
 import { Inbox } from './inbox.js';
 import type { IteratorOptions, PubSubEnd, PubSubMessage, SubscribeKind, SubscriptionCallback } from './types.js';
 
@@ -43,6 +43,8 @@ interface Waiter {
   subscribe: boolean;
   /** Names still to be confirmed; empty set for an unsubscribe-all of nothing (one null confirm). */
   names: Set<string>;
+  /** A confirmation arrived: the command's replies have begun (an error can no longer be its). */
+  started: boolean;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -111,7 +113,7 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
 
   private issue(kind: SubscribeKind, subscribe: boolean, names: string[], argv: string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const w: Waiter = { kind, subscribe, names: new Set(names), resolve, reject };
+      const w: Waiter = { kind, subscribe, names: new Set(names), started: false, resolve, reject };
       this.waiters.push(w);
       this.client.sendRaw(argv, this.handler, (err) => {
         // refused before it reached the server (closed, queue full, bad arguments)
@@ -125,11 +127,20 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
   private restore(): void {
     for (const kind of ['channel', 'pattern', 'shard'] as const) {
       const names = [...this.subs[kind].keys()];
-      if (names.length > 0) this.client.sendRaw([CMD[kind][0], ...names], this.handler, (e) => this.emit('error', e));
+      if (names.length === 0) continue;
+      // a waiter of its own, so that a refusal (e.g. NOPERM after an ACL change) is matched to it
+      const fail = (e: Error): void => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        this.emit('error', e);
+      };
+      const w: Waiter = { kind, subscribe: true, names: new Set(names), started: false, resolve: () => {}, reject: fail };
+      this.waiters.push(w);
+      this.client.sendRaw([CMD[kind][0], ...names], this.handler, fail);
     }
   }
 
   private onReply(r: RedisReply): void {
+    if (r.type === REDIS_REPLY_ERROR) { this.refused(new ReplyError(r.str ?? '')); return; }
     if ((r.type !== REDIS_REPLY_ARRAY && r.type !== REDIS_REPLY_PUSH) || !r.element || r.element.length < 3) return;
     const e = r.element;
     const what = e[0]!.str?.toLowerCase() ?? '';
@@ -174,12 +185,24 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
       if (cb) this.guard(cb, { kind: END_KIND[kind], channel: name });
     }
     const w = this.waiters.find((x) => x.kind === kind && x.subscribe === subscribe && (name === null ? x.names.size === 0 : x.names.has(name)));
-    if (!w) return;  // a resubscription after reconnect, or an unsubscribe-all of names we did not list
+    if (!w) return;  // an unsubscribe-all of names we did not list
+    w.started = true;
     if (name !== null) w.names.delete(name);
     if (w.names.size === 0) {
       this.waiters = this.waiters.filter((x) => x !== w);
       w.resolve();
     }
+  }
+
+  /** The server refused a (un)subscribe command as a whole (NOPERM, CROSSSLOT, MOVED, ...): one
+   * error reply and no confirmation. Replies come in order, so it is the oldest command whose
+   * confirmations have not begun; its names were never subscribed. */
+  private refused(err: ReplyError): void {
+    const w = this.waiters.find((x) => !x.started);
+    if (!w) { this.emit('error', err); return; }
+    this.waiters = this.waiters.filter((x) => x !== w);
+    if (w.subscribe) for (const n of w.names) this.subs[w.kind].delete(n);
+    w.reject(err);
   }
 
   /** A callback that throws must not stop delivery: re-throw on the next tick. */

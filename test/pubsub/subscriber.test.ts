@@ -161,6 +161,26 @@ describe('subscriber extras', () => {
     expect(sub.channels).toEqual([]);
   });
 
+  it.each([
+    { resp: 2 as const, transport: 'shm' as const }, { resp: 3 as const, transport: 'shm' as const }, { resp: 2 as const, transport: 'socket' as const },
+  ])('a subscribe the server refuses (NOPERM) rejects with its error, leaves no subscription, and later ones work (RESP$resp, $transport)', async ({ resp, transport }) => {
+    const user = `chan${resp}${transport}`;
+    await pub.sendCommand(['ACL', 'SETUSER', user, 'on', '>pw', '+@all', '~*', 'resetchannels', '&open:*']);
+    const sub = await createSubscriber({ path: srv.socket, resp, transport, username: user, password: 'pw' });
+    const shut = sub.ssubscribe('closed:s');
+    await expect(sub.subscribe(['open:a', 'closed:a'])).rejects.toMatchObject({ name: 'ReplyError', code: 'NOPERM' });
+    await expect(shut).rejects.toMatchObject({ code: 'NOPERM' });
+    await expect(sub.psubscribe('closed:*')).rejects.toMatchObject({ code: 'NOPERM' });
+    expect([sub.channels, sub.patterns, sub.shardChannels]).toEqual([[], [], []]);
+    const got: string[] = [];
+    await sub.subscribe('open:b', (m) => { if (m.kind === 'message') got.push(String(m.message)); });
+    await pub.publish('open:b', 'hi');
+    await until(() => (got.length > 0 ? true : undefined));
+    expect(got).toEqual(['hi']);
+    expect(sub.channels).toEqual(['open:b']);
+    await sub.quit();
+  });
+
   it('shard channels (SSUBSCRIBE / SPUBLISH)', async () => {
     const sub = await createSubscriber({ path: srv.socket, transport: 'shm' });
     const got: string[] = [];
