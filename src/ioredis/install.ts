@@ -29,7 +29,7 @@ export function installShm(Redis: unknown, Connector: typeof ShmConnector = ShmC
   proto.parseOptions = function parseOptionsWithShm(this: { options: Record<string, unknown> }, ...args: unknown[]): void {
     state.original.apply(this, args);
     const o = this.options;
-    if (o && o.Connector === undefined && o.sentinels === undefined) o.Connector = state.Connector;
+    if (o && o.Connector == null && (o.sentinels == null || (Array.isArray(o.sentinels) && o.sentinels.length === 0))) o.Connector = state.Connector;
   };
   return () => uninstall(proto, slot);
 }
