@@ -168,6 +168,17 @@ describe('ShmConnector: commands bound to the connection', () => {
 });
 
 describe('ShmConnector: losing the connection', () => {
+  it('QUIT gets its OK although the server ends the session as it drops the connection', async () => {
+    for (let i = 0; i < 10; i++) {
+      const { r } = await open({});
+      await r.set(`quit:${i}`, '1');
+      const ended = new Promise((res) => r.once('end', res));
+      expect(await r.quit()).toBe('OK');
+      await ended;
+      expect(r.status).toBe('end');
+    }
+  });
+
   it('CLIENT KILL: ioredis reconnects on its own, with a new session, and nothing hangs', async () => {
     const { r, events } = await open({});
     const reconnecting: number[] = [];
