@@ -10,7 +10,12 @@ import { specLabel, type Driver } from './driver.js';
 import { median, ratioPerRound, roundOrder } from './rounds.js';
 import { KEYS_1000 } from './workloads.js';
 
-export interface ClusterBenchOptions { rounds: number; batches: number }
+export interface ClusterBenchOptions {
+  rounds: number;
+  batches: number;
+  /** Told "round r/N" as each round starts (stderr in the CLI). */
+  progress?: (line: string) => void;
+}
 
 /** Runs the rounds and returns the report as Markdown. */
 export async function clusterBench(seed: NodeAddress, o: ClusterBenchOptions): Promise<string> {
@@ -27,6 +32,7 @@ export async function clusterBench(seed: NodeAddress, o: ClusterBenchOptions): P
     };
     for (const d of drivers) await slice(d); // warm-up, not counted
     for (let r = 0; r < o.rounds; r++) {
+      o.progress?.(`round ${r + 1}/${o.rounds}: 1000 concurrent GET, ${drivers.length} cluster drivers`);
       for (const i of roundOrder(drivers.length, r)) results[i]!.push(await slice(drivers[i]!));
     }
     const idx = (label: string): number => drivers.findIndex((d) => specLabel(d.spec) === label);

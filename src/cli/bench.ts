@@ -44,7 +44,11 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const a = parseBenchArgs(argv);
   if (a.help) { io.stdout.write(BENCH_USAGE); return 0; }
   if (a.cluster !== undefined) {
-    io.stdout.write(await clusterBench(parseAddress(a.cluster), { rounds: a.rounds, batches: a.quick ? 5 : 20 }));
+    const started = Date.now();
+    io.stdout.write(await clusterBench(parseAddress(a.cluster), {
+      rounds: a.rounds, batches: a.quick ? 5 : 20,
+      progress: (l) => io.stderr.write(`bench --cluster: [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${l}\n`),
+    }));
     return 0;
   }
   const rounds = a.rounds;
