@@ -26,9 +26,9 @@ export interface Profile {
   idleReps: number;
   /** Also measure 10 s of idleness. */
   idle10s: boolean;
-  /** Run value-100mb on the loaded host too (the slowest workload; off in --quick). */
+  /** Run value-100mb on the loaded and busy hosts too (the slowest workload; off in --quick). */
   loaded100mb: boolean;
-  /** Run first-after-idle and idle-cpu on the loaded host too (off in --quick). */
+  /** Run first-after-idle and idle-cpu on the loaded and busy hosts too (off in --quick). */
   loadedIdle: boolean;
 }
 
