@@ -71,7 +71,8 @@ interface RoundCtx {
   pools: LoadThreads[];
   ep: Endpoint;
   want: (w: WorkloadGroup) => boolean;
-  /** Configurations already reported unavailable (reported once per run). */
+  /** Configurations already reported unavailable, and failure lines already printed
+   *  (each said once per run, not once per round). */
   reported: Set<string>;
 }
 
@@ -115,7 +116,8 @@ async function runRound(o: BenchOptions, c: RoundCtx): Promise<BenchRow[]> {
     const got = ms.map((m, i) => ({ spec: specs[i]!, m })).sort((a, b) => rank(a.spec) - rank(b.spec));
     for (const { spec, m } of got) {
       rows.push(makeRow(spec, condition, workload, m, round));
-      if (m.error) o.progress(`  ${specLabel(spec)}: ${workload} failed: ${m.error}`);
+      const line = `  ${specLabel(spec)}: ${workload} failed: ${m.error}`;
+      if (m.error && !c.reported.has(line)) { c.reported.add(line); o.progress(line); }
     }
   };
   const step = (w: string): void => o.progress(`round ${round}/${c.rounds} ${condition}: ${w}`);

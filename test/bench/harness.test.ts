@@ -82,4 +82,15 @@ describe('runBench', () => {
     expect(again.indexOf('busy: 1 busy-loop process at normal priority started')).toBeLessThan(again.indexOf('round 1/3 busy: ping-seq'));
     expect(again.filter((l) => l.includes('unavailable'))).toHaveLength(1);
   });
+
+  it('says the same failure once per run, while every round still gets its row', async () => {
+    const progress: string[] = [];
+    const rows = await runBench({
+      specs: [{ client: 'redis-shm', transport: 'unix', api: 'sync', adapter: null }],
+      eps: { tcp: null, unix: { path: srv.socket } },
+      serverPid: null, profile: TINY, conditions: ['idle'], workloads: ['pubsub-delivery'], rounds: 2, progress: (l) => progress.push(l),
+    });
+    expect(rows.map((r) => `${r.workload} ${r.round} ${r.p50_us}`)).toEqual(['pubsub-delivery 1 null', 'pubsub-delivery 2 null']);
+    expect(progress.filter((l) => l.includes('pubsub-delivery failed: not applicable'))).toHaveLength(1);
+  });
 });
