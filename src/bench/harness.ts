@@ -135,9 +135,12 @@ async function runRound(o: BenchOptions, c: RoundCtx): Promise<BenchRow[]> {
   }
   const specs = drivers.map((d) => d.spec);
   try {
-    // Warm-up, not recorded: JIT, connection buffers, the shm spinner thread.
+    // Warm-up, not recorded: JIT, connection buffers, the shm spinner thread. At least 300 ms
+    // per driver: V8 compiles on background threads for the first ~10k commands of a process,
+    // and on 2 cores those threads take the core a spinning peer needs (sequential GET over
+    // shm: ~30 us p50 during that phase, ~3-6 us after it; 13 us throughout with --no-opt).
     step('warm-up');
-    await sequential(drivers, (d) => d.get(KEY), Math.max(50, o.profile.seqMs / 4));
+    await sequential(drivers, (d) => d.get(KEY), Math.max(300, o.profile.seqMs / 4));
     await batched(drivers, (d) => d.pipelineGet(KEYS_1000.slice(0, 100)), 100, Math.max(20, o.profile.tputMs / 10));
     if (want('ping-seq')) { step('ping-seq'); record(specs, 'ping-seq', await sequential(drivers, (d) => d.ping(), o.profile.seqMs)); }
     if (want('get-seq')) { step('get-seq'); record(specs, 'get-seq', await sequential(drivers, (d) => d.get(KEY), o.profile.seqMs)); }

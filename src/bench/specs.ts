@@ -14,6 +14,7 @@ export const DEFAULT_SPECS: DriverSpec[] = [
   { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'node' },
   { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'busy-poll' },
   { client: 'redis-shm', transport: 'unix', api: 'promise', adapter: 'busy-poll' },
+  { client: 'ioredis', transport: 'shm', api: 'promise', adapter: null },
   { client: 'ioredis', transport: 'unix', api: 'promise', adapter: null },
   { client: 'node-redis', transport: 'unix', api: 'promise', adapter: null },
   { client: 'node-redis', transport: 'unix', api: 'promise-timeout-off', adapter: null },
