@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
 import { percentile } from '../src/bench/stats.js';
 import { startServer } from '../src/cli/server.js';
+import { ShmConnector } from '../src/ioredis/index.js';
 
 type Transport = 'socket' | 'shm';
 
@@ -23,7 +24,7 @@ function arg(name: string, def: number): number {
 async function connections(path: string, transport: Transport): Promise<() => Redis> {
   const options = { path, maxRetriesPerRequest: null };
   if (transport === 'socket') return () => new Redis(options);
-  throw new Error('shm: the connector is not merged yet');
+  return () => new Redis({ ...options, Connector: ShmConnector });
 }
 
 /** One round: jobs per second from the first add to the last completion. */

@@ -19,7 +19,7 @@ describe('redis-shm bench', () => {
     const charts = join(tmp, 'charts');
     const md = join(tmp, 'results.md');
     const io = captureIo();
-    const code = await benchCommand(['--quick', '--rounds', '2', '--conditions', 'idle', '--only', 'ping-seq,get-pipeline-100', '--clients', 'ioredis,node-redis unix promise-timeout-off',
+    const code = await benchCommand(['--quick', '--rounds', '2', '--conditions', 'idle', '--only', 'ping-seq,get-pipeline-100', '--clients', 'ioredis unix,node-redis unix promise-timeout-off',
       '--socket', srv.socket, '--json', json, '--chart-dir', charts, '--markdown', md], io);
     expect(code, io.err()).toBe(0);
 
