@@ -15,7 +15,8 @@ export interface SplitCommand {
   bytes: Uint8Array;
   /** Lowercase command name ('' for a name longer than any command). */
   name: string;
-  /** Views of the first arguments, the name first (at most KEPT_ARGS). */
+  /** Views of the name and, for the commands whose routing reads them (READS_ARGS), of the
+   *  first arguments (at most KEPT_ARGS in all). */
   argv: Uint8Array[];
 }
 
@@ -57,7 +58,14 @@ function lowerName(b: Uint8Array): string {
   return s;
 }
 
-/** Parses one command at buf[start]; its end index, PARTIAL or BAD. Fills argv. */
+/** The commands whose routing reads arguments after the name (src/async/route.ts): only
+ *  these get views of them, every other command only its name (no allocation per argument). */
+const READS_ARGS = new Set(['client', 'hello', 'xread', 'xreadgroup']);
+/** The name of the command parseCommand last parsed (lowercase). */
+let parsedName = '';
+
+/** Parses one command at buf[start]; its end index, PARTIAL or BAD. Fills argv (the name,
+ *  then the first arguments when the routing rule reads them). */
 function parseCommand(buf: Uint8Array, start: number, end: number, argv: Uint8Array[]): number {
   if (start >= end) return PARTIAL;
   if (buf[start] !== 0x2a /* * */) return BAD;
@@ -65,6 +73,7 @@ function parseCommand(buf: Uint8Array, start: number, end: number, argv: Uint8Ar
   if (typeof head === 'number') return head;
   const [count] = head;
   let i = head[1];
+  let keep = false;
   if (count < 1) return BAD;  // `*0` gets no reply: the replies would stop matching
   for (let a = 0; a < count; a++) {
     if (i >= end) return PARTIAL;
@@ -75,7 +84,9 @@ function parseCommand(buf: Uint8Array, start: number, end: number, argv: Uint8Ar
     const after = body + len[0];
     if (after + 2 > end) return PARTIAL;
     if (buf[after] !== CR || buf[after + 1] !== LF) return BAD;
-    if (a < KEPT_ARGS) argv.push(buf.subarray(body, after));
+    if (a === 0) argv.push(buf.subarray(body, after));
+    else if (a < KEPT_ARGS && keep) argv.push(buf.subarray(body, after));
+    if (a === 0) { parsedName = lowerName(argv[0]!); keep = READS_ARGS.has(parsedName); }
     i = after + 2;
   }
   return i;
@@ -109,7 +120,7 @@ export class RequestSplitter {
         break;
       }
       if (j === BAD) return { commands, rest: buf.subarray(i) };
-      commands.push({ bytes: buf.subarray(i, j), name: lowerName(argv[0]!), argv });
+      commands.push({ bytes: buf.subarray(i, j), name: parsedName, argv });
       i = j;
     }
     return { commands, rest: undefined };

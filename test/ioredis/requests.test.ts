@@ -28,18 +28,20 @@ describe('RequestSplitter', () => {
       }
       expect(names).toEqual(['set', 'get', 'client', 'xreadgroup']);
       expect(bytes).toEqual(PIPE);
-      expect(args[0]).toEqual(['SET', 'k', 'v\r\nwith CRLF']);
+      expect(args[0]).toEqual(['SET']);
+      expect(args[2]).toEqual(['CLIENT', 'SETNAME', 'x']);
       expect(args[3]).toEqual(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 's', '>']);
       expect(s.pending).toBe(0);
     }
   });
 
-  it('keeps only the first arguments as views, and skips large bodies by length', () => {
-    const many = resp('MSET', ...Array.from({ length: 40 }, (_, i) => `a${i}`));
+  it('keeps argument views only for commands whose routing reads them (the first 12), and skips large bodies by length', () => {
+    const args = Array.from({ length: 40 }, (_, i) => `a${i}`);
     const big = resp('SET', 'k', 'x'.repeat(1 << 20));
-    const { commands } = new RequestSplitter().split(Buffer.from(many + big));
-    expect(commands.map((c) => c.argv.length)).toEqual([12, 3]);
-    expect(commands[1]!.bytes.length).toBe(Buffer.byteLength(big));
+    const { commands } = new RequestSplitter().split(Buffer.from(resp('MSET', ...args) + resp('CLIENT', ...args) + resp('XREAD', ...args) + big));
+    expect(commands.map((c) => c.argv.length)).toEqual([1, 12, 12, 1]);
+    expect(commands.map((c) => c.name)).toEqual(['mset', 'client', 'xread', 'set']);
+    expect(commands[3]!.bytes.length).toBe(Buffer.byteLength(big));
   });
 
   it('holds back a cut command and gives it up on request', () => {
