@@ -1,5 +1,5 @@
 // redis-shm's promise client (createClient) with its defaults (auto-pipelining on, the busy-poll adapter), over
-// shm (transport 'shm': fail rather than fall back) or the socket.
+// shm (transport 'shm': fail rather than fall back) or the socket; api 'promise-spin-always' adds spin: 'always'.
 import { createClient, type RedisClient } from '../client/index.js';
 import type { Driver, DriverSpec, Endpoints } from './driver.js';
 import { endpointFor } from './endpoint.js';
@@ -9,6 +9,8 @@ export async function openRedisShmClient(spec: DriverSpec, eps: Endpoints): Prom
   const make = (returnBuffers: boolean): RedisClient => createClient({
     ...('path' in ep ? { path: ep.path } : { host: ep.host, port: ep.port }),
     transport: spec.transport === 'shm' ? 'shm' : 'socket', reconnect: false, returnBuffers,
+    // 'promise-spin-always': the design card's always-spinning policy (docs/api.md "Spin policy")
+    ...(spec.api === 'promise-spin-always' ? { spin: 'always' as const } : {}),
   });
   const cmd = await make(false).connect();
   // Large values come back as Buffers from a second client, as ioredis's getBuffer does on its own.

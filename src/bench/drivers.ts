@@ -12,7 +12,7 @@ export function openDriver(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
     case 'node-redis': return openNodeRedis(spec, eps);
     case 'redis-shm':
       if (spec.api === 'sync') return openRedisShmSync(spec, eps);
-      if (spec.api === 'promise') return openRedisShmClient(spec, eps);
+      if (spec.api === 'promise' || spec.api === 'promise-spin-always') return openRedisShmClient(spec, eps);
       return openRedisShm(spec, eps);
   }
 }

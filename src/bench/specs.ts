@@ -19,3 +19,11 @@ export const DEFAULT_SPECS: DriverSpec[] = [
   { client: 'node-redis', transport: 'unix', api: 'promise', adapter: null },
   { client: 'node-redis', transport: 'unix', api: 'promise-timeout-off', adapter: null },
 ];
+
+/** Configurations run only when --clients names them: the always-spinning policy keeps the
+ *  module's serving thread (shared by every session) and this thread spinning while its
+ *  session is open, so beside the defaults it would change every other row's conditions.
+ *  Run it on its own: redis-shm bench --clients spin-always,'ioredis unix' */
+export const OPT_IN_SPECS: DriverSpec[] = [
+  { client: 'redis-shm', transport: 'shm', api: 'promise-spin-always', adapter: 'busy-poll' },
+];

@@ -4,7 +4,7 @@ import { RedisError } from '../errors.js';
 import { specLabel, type DriverSpec } from '../bench/driver.js';
 import { ALL_WORKLOADS, DEFAULT_THREADS, type WorkloadGroup } from '../bench/harness.js';
 import { CONDITIONS, type Condition } from '../bench/rows.js';
-import { DEFAULT_SPECS } from '../bench/specs.js';
+import { DEFAULT_SPECS, OPT_IN_SPECS } from '../bench/specs.js';
 import { intOption, numberOption } from './options.js';
 
 export interface BenchArgs {
@@ -63,7 +63,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new RedisError('ERR_ARGUMENT', `--only: unknown workload ${JSON.stringify(w)} (one of ${ALL_WORKLOADS.join(', ')})`);
   }
   const clientFilter = list(values.clients);
-  const specs = DEFAULT_SPECS.filter((s) => !clientFilter || clientFilter.some((c) => specLabel(s).includes(c)));
+  const specs = clientFilter
+    ? [...DEFAULT_SPECS, ...OPT_IN_SPECS].filter((s) => clientFilter.some((c) => specLabel(s).includes(c)))
+    : DEFAULT_SPECS;
   if (!specs.length) throw new RedisError('ERR_ARGUMENT', `--clients ${values.clients} matches no configuration`);
   const rounds = positiveInts(values.rounds, 'rounds');
   if (rounds && rounds.length !== 1) throw new RedisError('ERR_ARGUMENT', `--rounds expects one positive integer, got ${JSON.stringify(values.rounds)}`);
