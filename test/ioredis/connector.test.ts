@@ -2,10 +2,14 @@
 // session takes its user, db, protocol and name), the 'shm' event and the fallback, the
 // session following SELECT, connection-bound commands on the socket, losing the connection
 // (CLIENT KILL, SIGKILL, a closed session) as a closed socket, and installShm.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createShmConnector, installShm, ShmConnector, ShmStream, type TransportInfo } from '../../src/ioredis/index.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { until } from '../helpers/until.js';
 
 let srv: RedisServer;
@@ -121,6 +125,41 @@ describe('ShmConnector: the upgrade', () => {
       expect(events).toEqual([{ transport: 'socket', reason: expect.stringMatching(/not on this host/) }]);
       r.disconnect();
     } finally { await other.stop(); }
+  });
+});
+
+describe('ShmConnector over TLS', () => {
+  it('dials with ioredis\'s tls options (secureConnect), then upgrades the TLS connection to shm', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redis-shm-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    const tlsPort = await freePort();
+    const tlsSrv = await startRedis({ args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'),
+      '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'] });
+    try {
+      const ca = readFileSync(join(dir, 'cert.pem'));
+      const events: TransportInfo[] = [];
+      const r = new Redis({ host: '127.0.0.1', port: tlsPort, tls: { ca }, Connector: ShmConnector });
+      r.on('shm', (i: TransportInfo) => events.push(i));
+      await r.set('tls', 'yes');
+      expect(await r.get('tls')).toBe('yes');
+      expect(events).toEqual([{ transport: 'shm', session: expect.any(Number) }]);
+      // the lifeline really is TLS: the server lists the connection on its TLS port
+      const list = String(await r.client('INFO'));
+      expect(list).toMatch(new RegExp(`laddr=127\\.0\\.0\\.1:${tlsPort}`));
+      r.disconnect();
+      // and a wrong CA fails the way ioredis's own TLS connection fails: the same 'error'
+      // event, the same rejection of connect()
+      const failure = async (Connector?: typeof ShmConnector): Promise<[string, string]> => {
+        const bad = new Redis({ host: '127.0.0.1', port: tlsPort, tls: {}, lazyConnect: true, retryStrategy: () => null, ...(Connector ? { Connector } : {}) });
+        const err = new Promise<string>((res) => bad.once('error', (e: Error) => res(e.message)));
+        const rejected = await bad.connect().then(() => 'connected', (e: Error) => e.message);
+        return [await err, rejected];
+      };
+      const plainFailure = await failure();
+      expect(plainFailure[0]).toMatch(/self[- ]signed|certificate/i);
+      expect(await failure(ShmConnector)).toEqual(plainFailure);
+    } finally { await tlsSrv.stop(); }
   });
 });
 
