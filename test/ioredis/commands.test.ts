@@ -15,9 +15,9 @@ describeCells('ioredis commands', (ctx) => {
     expect(await r.hgetall('h')).toEqual({ f1: 'a', f2: 'b' });
     expect(await r.rpush('l', 'x', 'y', 'z')).toBe(3);
     expect(await r.lrange('l', 0, -1)).toEqual(['x', 'y', 'z']);
-    await r.zadd('z', 1.5, 'm1', 2, 'm2');
+    await r.zadd('z', 1.5, 'm1', '2', 'm2');
     expect(await r.zscore('z', 'm1')).toBe('1.5');
-    expect(await r.zrange('z', 0, -1, 'WITHSCORES')).toEqual(['m1', '1.5', 'm2', '2']);
+    expect(await r.zrange('z', '0', '-1', 'WITHSCORES')).toEqual(['m1', '1.5', 'm2', '2']);
     expect(await r.exists('s', 'h', 'nope')).toBe(2);
     expect(await r.del('s', 'h', 'l', 'z', 'n')).toBe(5);
   });
@@ -53,9 +53,9 @@ describeCells('ioredis commands', (ctx) => {
   test('error replies reject with ReplyError and the connection keeps working', async () => {
     const r = ctx.client();
     await r.set('str', 'x');
-    const err = await r.lpush('str', 'a').catch((e: Error) => e);
+    const err: unknown = await r.lpush('str', 'a').catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect(err?.name).toBe('ReplyError');
+    expect((err as Error).name).toBe('ReplyError');
     expect((err as Error).message).toMatch(/^WRONGTYPE/);
     await expect(r.call('NO-SUCH-COMMAND')).rejects.toThrow(/unknown command/i);
     await expect(r.call('GET')).rejects.toThrow(/wrong number of arguments/i);
