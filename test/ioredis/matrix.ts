@@ -59,14 +59,14 @@ export interface CellContext {
   /** A client of this cell's ioredis and transport; disconnected after the test. */
   client(extra?: RedisOptions, server?: RedisServer): Client;
   /** A plain ioredis 6 socket client to `server` for side effects; disconnected after the test. */
-  admin(server?: RedisServer): Client;
+  admin(server?: RedisServer, extra?: RedisOptions): Client;
   /** A server of this cell's kind of its own (restart/kill tests); stopped after the test. */
   startServer(opts?: ServerOptions): Promise<RedisServer>;
   /**
    * Checks that `client` talks the cell's transport: shm cells have a live session for the
    * client's socket connection that executes its commands, socket and fallback cells none.
    */
-  expectTransport(client: Client, server?: RedisServer): Promise<void>;
+  expectTransport(client: Client, server?: RedisServer, adminExtra?: RedisOptions): Promise<void>;
 }
 
 /** Flattens RESP3 maps (objects) and RESP2 flat arrays into objects, recursively. */
@@ -136,19 +136,19 @@ export function describeCells(title: string, body: (ctx: CellContext) => void): 
           server,
           options,
           client: (extra, s) => track(new cell.Redis(options(extra, s))),
-          admin: (s = server()) => track(new Redis6({ path: s.socket })),
+          admin: (s = server(), extra = {}) => track(new Redis6({ path: s.socket, ...extra })),
           async startServer(opts = {}) {
             const s = await startRedis({ module: cell.transport !== 'fallback', ...opts });
             servers.push(s);
             return s;
           },
-          async expectTransport(client, s = server()) {
+          async expectTransport(client, s = server(), adminExtra = {}) {
             const id = Number(await client.client('ID'));
+            const admin = ctx.admin(s, adminExtra);
             if (cell.transport === 'fallback') {
-              await expect(ctx.admin(s).call('SHM.INFO')).rejects.toThrow(/unknown command/i);
+              await expect(admin.call('SHM.INFO')).rejects.toThrow(/unknown command/i);
               return;
             }
-            const admin = ctx.admin(s);
             const before = await shmSession(admin, id);
             if (cell.transport === 'socket') {
               expect(before).toBeUndefined();
