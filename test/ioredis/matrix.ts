@@ -9,13 +9,14 @@
 import { Redis as Redis6, type RedisOptions } from 'ioredis';
 import { Redis as Redis5 } from 'ioredis5';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
+import { ShmConnector } from '../../src/ioredis/index.js';
 import { startRedis, type RedisServer, type ServerOptions } from '../helpers/redis-server.js';
 
 /**
- * The switch for the shm and fallback cells (they need src/ioredis). IOREDIS_CELLS=socket
- * in the environment turns them off again, e.g. to tell a connector bug from a test bug.
+ * The switch for the shm and fallback cells. IOREDIS_CELLS=socket in the environment turns
+ * them off for one run, e.g. to tell a connector bug from a test bug.
  */
-export const SHM_CELLS = false;
+export const SHM_CELLS = true;
 
 export type Major = 5 | 6;
 export type Transport = 'socket' | 'shm' | 'fallback';
@@ -42,13 +43,6 @@ export const CELLS: readonly Cell[] = ([6, 5] as const).flatMap((major) =>
     Redis: (major === 6 ? Redis6 : Redis5) as unknown as RedisClass,
     enabled: transport === 'socket' || shmEnabled,
   })));
-
-async function loadConnector(): Promise<ConnectorClass> {
-  // A computed specifier, so this file type-checks before src/ioredis exists.
-  const spec = '../../src/ioredis/index.js';
-  const mod = (await import(/* @vite-ignore */ spec)) as { ShmConnector: ConnectorClass };
-  return mod.ShmConnector;
-}
 
 export interface CellContext {
   readonly cell: Cell;
@@ -101,12 +95,9 @@ export function describeCells(title: string, body: (ctx: CellContext) => void): 
 
     for (const cell of CELLS) {
       describe.skipIf(!cell.enabled)(cell.name, () => {
-        let connector: ConnectorClass | undefined;
+        const connector = cell.transport === 'socket' ? undefined : ShmConnector as unknown as ConnectorClass;
         const clients: Client[] = [];
         const servers: RedisServer[] = [];
-        beforeAll(async () => {
-          if (cell.transport !== 'socket') connector = await loadConnector();
-        });
         beforeEach(async () => {
           await server().command('FLUSHALL');
         });
