@@ -63,6 +63,7 @@ describeCells('ioredis blocking commands', (ctx) => {
 
   test('XREAD BLOCK is woken by XADD from another client', async () => {
     const r = ctx.client();
+    await r.ping(); // '$' means entries added after XREAD arrives: be connected first
     const read = r.xread('BLOCK', 5000, 'STREAMS', 's', '$');
     await sleep(50);
     const id = await ctx.admin().xadd('s', '*', 'f', 'v');
