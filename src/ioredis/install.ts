@@ -29,7 +29,8 @@ export function installShm(Redis: unknown, Connector: typeof ShmConnector = ShmC
   proto.parseOptions = function parseOptionsWithShm(this: { options: Record<string, unknown> }, ...args: unknown[]): void {
     state.original.apply(this, args);
     const o = this.options;
-    if (o && o.Connector === undefined && o.sentinels === undefined) o.Connector = state.Connector;
+    // ioredis defaults `sentinels` to null, and itself picks SentinelConnector only when it is truthy
+    if (o && o.Connector === undefined && !o.sentinels) o.Connector = state.Connector;
   };
   return () => uninstall(proto, slot);
 }
