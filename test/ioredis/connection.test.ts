@@ -34,6 +34,18 @@ describeCells('ioredis connection options and lifecycle', (ctx) => {
     expect(seen.includes('reconnecting')).toBe(false);
   });
 
+  test('quit() resolves OK on every connection (the server ends the session as it closes the socket)', async () => {
+    const keep = ctx.client();  // keeps the connector's worker up, so each connection is quick
+    await keep.ping();
+    const results: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = ctx.client();
+      await r.ping();
+      results.push(await r.quit().catch((e: Error) => e.message));
+    }
+    expect(results).toEqual(Array.from({ length: 20 }, () => 'OK'));
+  });
+
   test('disconnect() rejects pending commands, ends without reconnecting; disconnect(true) reconnects', async () => {
     const r = ctx.client({ retryStrategy: () => 10 });
     await r.ping();
