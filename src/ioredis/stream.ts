@@ -260,7 +260,7 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
       if (this.shmState === 'off') via = 'socket';
     }
     if (via === 'shm') {
-      if (this.sockQ.length > 0) return false;
+      if (this.sockQ.length > 0 || this.shmGone) return false;
       this.servedOverShm = true;
       this.ringBatch.push(p.bytes);
       this.shmInFlight++;
@@ -476,9 +476,16 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
     // The session went away under the connection: replies on the ring are lost, so the
     // connection is lost, as when a socket closes. ioredis reconnects; corruption is an error.
     debug('ioredis stream: the shm session closed: %s', err?.message ?? 'no reason');
-    if (err && (err.code === 'ERR_SHM_CORRUPT' || err.code === 'ERR_NATIVE')) this.fail(err);
-    else this.destroy();
+    if (err && (err.code === 'ERR_SHM_CORRUPT' || err.code === 'ERR_NATIVE')) { this.fail(err); return; }
+    // The server saw the socket go first (QUIT's +OK, CLIENT KILL): the socket may still hold
+    // replies ioredis waits for. Nothing is lost on the ring, so the socket's own close ends
+    // the stream once they are read; ring commands written meanwhile wait for it.
+    if (err?.code === 'ERR_EOF' && this.shmInFlight === 0) { this.shmGone = true; return; }
+    this.destroy();
   };
+
+  /** The session ended with the socket still draining (onShmClose). */
+  private shmGone = false;
 
   private fail(err: RedisError): void {
     if (this.destroyed) return;
