@@ -9,19 +9,22 @@
 // server's thread spinning through the other configurations' slots).
 //
 // Workloads:
-//   burst-1   one GET every 1 ms (setTimeout), p50/p99 per GET
-//   burst-10  10 GETs issued together every 10 ms, p50/p99 per GET
+//   burst-1ms      one GET every 1 ms (setTimeout), p50/p99 per GET  (src/bench/burst.ts, as
+//   burst-10x10ms  10 GETs issued together every 10 ms, p50/p99 per GET  in `redis-shm bench`)
 //   ping-seq  sequential PING, p50/p99
 //   first-after-idle  one GET after 1 s without traffic (3 per slot); the CPU columns of
 //             this row are then the client's and the server's CPU while idle
 //
-// Run:  npm run build:ts && node dist/scripts/bench-burst.js [--rounds 5] [--ms 600] [--only 'shm,ioredis'] [--workloads burst-1,burst-10,ping-seq]
+// Run:  npm run build:ts && node dist/scripts/bench-burst.js [--rounds 5] [--ms 600] [--only 'shm,ioredis'] [--workloads burst-1ms,burst-10x10ms,ping-seq]
 import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
 import { startServer } from '../src/cli/server.js';
 import { createClient } from '../src/client/index.js';
 import type { ClientOptions } from '../src/client/options.js';
+import { BURST_SHAPES, burstFor } from '../src/bench/burst.js';
 import { procCpuSeconds, selfCpuSeconds } from '../src/bench/proc-cpu.js';
+import { median } from '../src/bench/rounds.js';
+import { Samples } from '../src/bench/stats.js';
 
 interface Conf { name: string; get(k: string): Promise<unknown>; ping(): Promise<unknown>; close(): void }
 
@@ -44,33 +47,18 @@ async function ioredis(path: string): Promise<Conf> {
   return { name: 'ioredis unix', get: (k) => c.get(k), ping: () => c.ping(), close: () => c.disconnect() };
 }
 
-type Workload = (c: Conf, ms: number, out: number[]) => Promise<void>;
+/** Samples are microseconds. */
+type Workload = (c: Conf, ms: number, out: Samples) => Promise<void>;
 
 const WORKLOADS: Record<string, Workload> = {
-  async 'burst-1'(c, ms, out) {
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      await sleep(1);
-      const t0 = performance.now();
-      await c.get('k');
-      out.push(performance.now() - t0);
-    }
-  },
-  async 'burst-10'(c, ms, out) {
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      await sleep(10);
-      const t0 = performance.now();
-      await Promise.all(Array.from({ length: 10 }, () => c.get('k').then(() => { out.push(performance.now() - t0); })));
-    }
-  },
+  ...Object.fromEntries(BURST_SHAPES.map((shape) => [shape.name, ((c, ms, out) => burstFor(() => c.get('k'), shape, ms, out)) satisfies Workload])),
   async 'first-after-idle'(c, ms, out) {
     if (ms < 100) return;  // (no warm-up rounds of 1 s)
     for (let i = 0; i < 3; i++) {
       await sleep(1000);
       const t0 = performance.now();
       await c.get('k');
-      out.push(performance.now() - t0);
+      out.add((performance.now() - t0) * 1000);
     }
   },
   async 'ping-seq'(c, ms, out) {
@@ -79,23 +67,19 @@ const WORKLOADS: Record<string, Workload> = {
       for (let i = 0; i < 100; i++) {
         const t0 = performance.now();
         await c.ping();
-        out.push(performance.now() - t0);
+        out.add((performance.now() - t0) * 1000);
       }
     }
   },
 };
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
-const median = (xs: number[]): number => pct(xs, 50);
-const fmt = (ms: number): string => (ms * 1000 >= 100 ? (ms * 1000).toFixed(0) : (ms * 1000).toFixed(1));
+const fmt = (us: number): string => (us >= 100 ? us.toFixed(0) : us.toFixed(1));
 
 async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '5'));
   const ms = Number(arg('ms', '600'));
-  const wls = arg('workloads', 'burst-1,burst-10,ping-seq').split(',');
+  const wls = arg('workloads', 'burst-1ms,burst-10x10ms,ping-seq').split(',');
+  for (const wl of wls) if (!WORKLOADS[wl]) throw new Error(`unknown workload ${wl} (one of ${Object.keys(WORKLOADS).join(', ')})`);
   const srv = await startServer();
   const path = srv.socket;
   try {
@@ -114,16 +98,16 @@ async function main(): Promise<void> {
       for (const wl of wls) {
         for (let i = 0; i < chosen.length; i++) {
           const c = await chosen[(i + r) % chosen.length]!.open();
-          const warm: number[] = [];
-          await WORKLOADS[wl]!(c, 50, warm);
-          const out: number[] = [];
+          await WORKLOADS[wl]!(c, 50, new Samples());
+          const out = new Samples();
           const t0 = performance.now(), c0 = selfCpuSeconds(), s0 = procCpuSeconds(srv.pid) ?? 0;
           await WORKLOADS[wl]!(c, ms, out);
           const secs = (performance.now() - t0) / 1000;
           const cpu = (100 * (selfCpuSeconds() - c0)) / secs, scpu = (100 * ((procCpuSeconds(srv.pid) ?? 0) - s0)) / secs;
           const key = `${wl}\t${c.name}`;
           const e = res.get(key) ?? { p50: [], p99: [], cpu: [], scpu: [] };
-          e.p50.push(pct(out, 50)); e.p99.push(pct(out, 99)); e.cpu.push(cpu); e.scpu.push(scpu);
+          const sum = out.summary();
+          e.p50.push(sum.p50); e.p99.push(sum.p99); e.cpu.push(cpu); e.scpu.push(scpu);
           res.set(key, e);
           c.close();
           await sleep(20);  // the server sees the session end before the next slot

@@ -1,5 +1,6 @@
 // The benchmark's SVG charts, built from its rows: one chart per question, per host
-// condition, one bar series per client configuration.
+// condition, one bar series per client configuration; each bar is the median round.
+import { medianRows } from './rounds.js';
 import { rowLabel, threadWorkloads, type BenchRow, type Condition } from './rows.js';
 import { barChartSvg } from './svg.js';
 
@@ -13,7 +14,7 @@ interface ChartDef {
 }
 
 const fixed = (ws: string[]) => () => ws;
-const SEQ = ['ping-seq', 'get-seq', 'set-seq', 'pubsub-delivery', 'value-1kb'];
+const SEQ = ['ping-seq', 'get-seq', 'set-seq', 'burst-1ms', 'burst-10x10ms', 'pubsub-delivery', 'value-1kb'];
 
 export const CHARTS: ChartDef[] = [
   { file: 'latency-p50', title: 'Sequential latency, p50 (lower is better)', unit: 'microseconds', workloads: fixed(SEQ), field: 'p50_us' },
@@ -30,8 +31,9 @@ export const CHARTS: ChartDef[] = [
 ];
 
 /** file name -> SVG text, for every chart that has data. */
-export function benchCharts(rows: BenchRow[], subtitle: string): Map<string, string> {
+export function benchCharts(allRounds: BenchRow[], subtitle: string): Map<string, string> {
   const out = new Map<string, string>();
+  const rows = medianRows(allRounds);
   const conditions = [...new Set(rows.map((r) => r.condition))] as Condition[];
   for (const condition of conditions) {
     const mine = rows.filter((r) => r.condition === condition);

@@ -1,17 +1,21 @@
 // Cluster rows: 1000 concurrent GETs (keys over every shard) through each cluster driver,
 // side by side. Drivers stay connected; each round runs every driver for one slice, in an
-// order that alternates round by round; the table gives the median and the worst round,
+// order that changes round by round (roundOrder); the table gives the median and the worst round,
 // and the shm/socket and shm/ioredis ratios per round (median and worst). Used by
 // `redis-shm bench --cluster H:P` and scripts/bench-cluster.ts.
 import { loadavg } from 'node:os';
 import type { NodeAddress } from '../cluster/topology.js';
 import { CLUSTER_SPECS, openClusterDriver } from './driver-cluster.js';
 import { specLabel, type Driver } from './driver.js';
+import { median, ratioPerRound, roundOrder } from './rounds.js';
 import { KEYS_1000 } from './workloads.js';
 
-export interface ClusterBenchOptions { rounds: number; batches: number }
-
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+export interface ClusterBenchOptions {
+  rounds: number;
+  batches: number;
+  /** Told "round r/N" as each round starts (stderr in the CLI). */
+  progress?: (line: string) => void;
+}
 
 /** Runs the rounds and returns the report as Markdown. */
 export async function clusterBench(seed: NodeAddress, o: ClusterBenchOptions): Promise<string> {
@@ -28,14 +32,12 @@ export async function clusterBench(seed: NodeAddress, o: ClusterBenchOptions): P
     };
     for (const d of drivers) await slice(d); // warm-up, not counted
     for (let r = 0; r < o.rounds; r++) {
-      for (let k = 0; k < drivers.length; k++) {
-        const i = r % 2 === 0 ? k : drivers.length - 1 - k;
-        results[i]!.push(await slice(drivers[i]!));
-      }
+      o.progress?.(`round ${r + 1}/${o.rounds}: 1000 concurrent GET, ${drivers.length} cluster drivers`);
+      for (const i of roundOrder(drivers.length, r)) results[i]!.push(await slice(drivers[i]!));
     }
     const idx = (label: string): number => drivers.findIndex((d) => specLabel(d.spec) === label);
     const ratio = (a: number, b: number): string => {
-      const per = results[a]!.map((x, r) => x / results[b]![r]!);
+      const per = ratioPerRound(results[a]!, results[b]!).filter((x): x is number => x !== null);
       return `median ${median(per).toFixed(2)}x, worst ${Math.min(...per).toFixed(2)}x`;
     };
     return [

@@ -1,13 +1,28 @@
-// ioredis with its default options (no auto-pipelining, no command timeout).
+// ioredis with its default options (no auto-pipelining, no command timeout); transport
+// 'shm' is the same ioredis with redis-shm/ioredis's ShmConnector (it must get a session:
+// a row that silently fell back to the socket would be mislabelled).
 import { Redis, type RedisOptions } from 'ioredis';
+import { RedisError } from '../errors.js';
+import { ShmConnector, ShmStream } from '../ioredis/index.js';
 import type { Driver, DriverSpec, Endpoints } from './driver.js';
 import { endpointFor } from './endpoint.js';
 
 export async function openIoredis(spec: DriverSpec, eps: Endpoints): Promise<Driver> {
   const ep = endpointFor(spec, eps);
-  const opts: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, ...('path' in ep ? { path: ep.path } : { host: ep.host, port: ep.port }) };
+  const opts: RedisOptions = {
+    lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, ...('path' in ep ? { path: ep.path } : { host: ep.host, port: ep.port }),
+    ...(spec.transport === 'shm' ? { Connector: ShmConnector } : {}),
+  };
   const cmd = new Redis(opts);
   await cmd.connect();
+  if (spec.transport === 'shm') {
+    const stream = (cmd as unknown as { stream: unknown }).stream;
+    const why = stream instanceof ShmStream ? stream.reason : 'no ShmStream';
+    if (!(stream instanceof ShmStream) || stream.transport !== 'shm') {
+      cmd.disconnect();
+      throw new RedisError('ERR_SHM_UNAVAILABLE', `ioredis over shm: ${why ?? 'not on shm'}`);
+    }
+  }
   let sub: Redis | undefined;
   return {
     spec,

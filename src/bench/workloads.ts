@@ -1,6 +1,7 @@
 // The benchmark workloads, each written once against the Driver interface. Latency
 // workloads run all drivers interleaved in time slices (host noise hits all alike);
 // throughput workloads give each driver its turn in slices too.
+import { burstOnce, type BurstShape } from './burst.js';
 import type { Driver } from './driver.js';
 import { runInterleaved, type ProbeSlot } from './interleave.js';
 import { Samples, usSince } from './stats.js';
@@ -30,6 +31,20 @@ export async function sequential(drivers: Driver[], op: (d: Driver) => Promise<u
 export async function batched(drivers: Driver[], op: (d: Driver) => Promise<unknown>, batch: number, perDriverMs: number, sliceMs = 100): Promise<Measured[]> {
   const res = await sequential(drivers, op, perDriverMs, sliceMs);
   return res.map((m) => ({ ...m, ops: m.ops === null ? null : m.ops * batch }));
+}
+
+/** Bursts of GETs (burst.ts), every driver interleaved in slices; p50/p99 per GET (no ops/s:
+ *  the gaps set the rate). */
+export async function burst(drivers: Driver[], shape: BurstShape, perDriverMs: number, sliceMs = 100): Promise<Measured[]> {
+  // The interleaver times whole bursts (gap included) into its own samples; the per-GET
+  // latencies go to `gets`.
+  const gets = drivers.map(() => new Samples());
+  const slots: ProbeSlot[] = drivers.map((d, i) => ({
+    name: d.spec.client, samples: new Samples(),
+    prober: { name: d.spec.client, ping: () => burstOnce(() => d.get(KEY), shape, gets[i]!), close: () => {} },
+  }));
+  await runInterleaved(slots, { durationMs: perDriverMs * drivers.length, sliceMs });
+  return slots.map((s, i) => ({ ...summarize(gets[i]!, s.failed), ops: null }));
 }
 
 /** At most `count` ops per driver, one driver after the other (for 100 MB values). An op

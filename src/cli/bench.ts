@@ -1,88 +1,67 @@
-// `redis-shm bench`: redis-shm against ioredis and node-redis, one run, one server.
+// `redis-shm bench`: redis-shm against ioredis and node-redis, one run, one server, N rounds.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { RedisError } from '../errors.js';
 import { benchCharts } from '../bench/charts.js';
 import { benchMarkdown } from '../bench/markdown.js';
-import { specLabel, type DriverSpec } from '../bench/driver.js';
-import { ALL_WORKLOADS, PROFILES, runBench, type WorkloadGroup } from '../bench/harness.js';
-import type { BenchRow, Condition } from '../bench/rows.js';
-import { formatTable, num } from '../bench/table.js';
+import { ALL_WORKLOADS, DEFAULT_THREADS, PROFILES, runBench } from '../bench/harness.js';
+import type { BenchRow } from '../bench/rows.js';
+import { DEFAULT_SPECS } from '../bench/specs.js';
+import { benchTable } from '../bench/summary-table.js';
 import type { Io } from './io.js';
-import { intOption, numberOption } from './options.js';
+import { DEFAULT_CONDITIONS, DEFAULT_ROUNDS, parseBenchArgs } from './bench-options.js';
 import { resolveTarget } from './target.js';
 import { clusterBench } from '../bench/driver-cluster-bench.js';
 import { parseAddress } from '../cluster/options.js';
 
-export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--json FILE] [--chart-dir DIR] [--markdown FILE] [--host H --port P | --socket PATH]
-                      [--conditions idle,loaded] [--only WORKLOADS] [--clients SUBSTRINGS] [--threads N]
-       redis-shm bench --cluster H:P [--quick]
+export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--rounds N] [--json FILE] [--chart-dir DIR] [--markdown FILE]
+                      [--host H --port P | --socket PATH] [--conditions idle,loaded,busy]
+                      [--only WORKLOADS] [--clients SUBSTRINGS] [--threads 2,4]
+       redis-shm bench --cluster H:P [--quick] [--rounds N]
   Every client configuration against one server (the given one, or an embedded
-  redis-server with the module), idle host then loaded host (a niced busy loop per core).
-  --quick          under a minute (short runs; no 10 s idle window)
-  --json FILE      write the rows as a JSON array
-  --chart-dir DIR  write SVG charts
+  redis-server with the module), side by side in one process, for each host condition:
+  idle; loaded (a niced busy loop per core); busy (one busy loop at normal priority, as
+  when the application itself uses a core). Each condition runs N rounds; every round
+  runs every workload for every configuration, in an order that changes from round to
+  round. The tables give per cell the median round and the worst round, and shm/peer
+  ratios taken round by round (median and worst). Progress goes to stderr.
+  --rounds N       rounds per condition (default ${DEFAULT_ROUNDS.full}; --quick ${DEFAULT_ROUNDS.quick}; --cluster ${DEFAULT_ROUNDS.cluster}, with --quick ${DEFAULT_ROUNDS.clusterQuick})
+  --quick          short runs (100 ms per configuration and workload; no 10 s idle window, no 100 MB values)
+  --json FILE      write the rows (one per configuration, condition, round, workload) as a JSON array
+  --chart-dir DIR  write SVG charts (median rounds)
   --markdown FILE  write the results as Markdown tables (for docs/benchmarks.md)
+  --conditions L   host conditions, in order (default ${DEFAULT_CONDITIONS.join(',')})
   --only LIST      workload groups: ${ALL_WORKLOADS.join(',')}
   --clients LIST   keep configurations whose label contains one of these (e.g. ioredis,shm)
-  --threads N      load-generator threads for get-N-threads (default: one per core)
+  --threads LIST   load-generator thread counts, one get-N-threads row each (default ${DEFAULT_THREADS.join(',')})
   --cluster H:P    the cluster rows instead: 1000 concurrent GET over every shard through
                    createCluster over shm and over the socket, and ioredis Cluster, side by side
 `;
 
-/** Every configuration compared; those that cannot open (e.g. shm unavailable) are reported and skipped. */
-export const DEFAULT_SPECS: DriverSpec[] = [
-  { client: 'redis-shm', transport: 'shm', api: 'sync', adapter: null },
-  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'node' },
-  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'busy-poll' },
-  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'poll' },
-  { client: 'redis-shm', transport: 'shm', api: 'async', adapter: 'native' },
-  { client: 'redis-shm', transport: 'shm', api: 'promise', adapter: 'busy-poll' },
-  { client: 'redis-shm', transport: 'unix', api: 'sync', adapter: null },
-  { client: 'redis-shm', transport: 'unix', api: 'async', adapter: 'node' },
-  { client: 'redis-shm', transport: 'unix', api: 'promise', adapter: 'busy-poll' },
-  { client: 'ioredis', transport: 'unix', api: 'promise', adapter: null },
-  { client: 'node-redis', transport: 'unix', api: 'promise', adapter: null },
-  { client: 'node-redis', transport: 'unix', api: 'promise-timeout-off', adapter: null },
-];
-
-const list = (v: string | undefined): string[] | undefined => v?.split(',').map((s) => s.trim()).filter(Boolean);
+export { DEFAULT_SPECS };
 
 export async function benchCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: argv, strict: true, allowPositionals: false,
-    options: {
-      quick: { type: 'boolean' }, json: { type: 'string' }, 'chart-dir': { type: 'string' }, markdown: { type: 'string' },
-      host: { type: 'string' }, port: { type: 'string' }, socket: { type: 'string' },
-      conditions: { type: 'string' }, only: { type: 'string' }, clients: { type: 'string' }, threads: { type: 'string' },
-      cluster: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) { io.stdout.write(BENCH_USAGE); return 0; }
-  if (values.cluster !== undefined) {
-    io.stdout.write(await clusterBench(parseAddress(values.cluster), values.quick ? { rounds: 4, batches: 5 } : { rounds: 10, batches: 20 }));
+  const a = parseBenchArgs(argv);
+  if (a.help) { io.stdout.write(BENCH_USAGE); return 0; }
+  if (a.cluster !== undefined) {
+    const started = Date.now();
+    io.stdout.write(await clusterBench(parseAddress(a.cluster), {
+      rounds: a.rounds, batches: a.quick ? 5 : 20,
+      progress: (l) => io.stderr.write(`bench --cluster: [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${l}\n`),
+    }));
     return 0;
   }
-  const conditions = (list(values.conditions) ?? ['idle', 'loaded']) as Condition[];
-  for (const c of conditions) if (c !== 'idle' && c !== 'loaded') throw new RedisError('ERR_ARGUMENT', `--conditions: unknown condition ${JSON.stringify(c)}`);
-  const workloads = (list(values.only) ?? [...ALL_WORKLOADS]) as WorkloadGroup[];
-  for (const w of workloads) if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new RedisError('ERR_ARGUMENT', `--only: unknown workload ${JSON.stringify(w)} (one of ${ALL_WORKLOADS.join(', ')})`);
-  const clientFilter = list(values.clients);
-  const specs = DEFAULT_SPECS.filter((s) => !clientFilter || clientFilter.some((c) => specLabel(s).includes(c)));
-  if (!specs.length) throw new RedisError('ERR_ARGUMENT', `--clients ${values.clients} matches no configuration`);
-  const threads = Math.max(1, Math.round(numberOption(values.threads, 'threads', availableParallelism())));
+  const rounds = a.rounds;
 
-  const target = await resolveTarget({ host: values.host, port: intOption(values.port, 'port'), socket: values.socket });
+  const target = await resolveTarget({ host: a.host, port: a.port, socket: a.socket });
   const started = Date.now();
   let rows: BenchRow[];
   try {
-    io.stderr.write(`bench: ${target.describe}\n`);
+    io.stderr.write(`bench: ${target.describe}; ${rounds} round${rounds === 1 ? '' : 's'} x ${a.conditions.join(', ')}\n`);
     if (target.shmProblem) io.stderr.write(`bench: shm unavailable: ${target.shmProblem}\n`);
     rows = await runBench({
-      specs, eps: { tcp: target.tcp, unix: target.unix }, serverPid: target.serverPid,
-      profile: values.quick ? PROFILES.quick : PROFILES.full, conditions, workloads, threads,
+      specs: a.specs, eps: { tcp: target.tcp, unix: target.unix }, serverPid: target.serverPid,
+      profile: a.quick ? PROFILES.quick : PROFILES.full, conditions: a.conditions, workloads: a.workloads, threads: a.threads, rounds,
       progress: (l) => io.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${l}\n`),
       signal: io.signal,
     });
@@ -90,19 +69,15 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     await target.close();
   }
   io.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2) + '\n');
-  if (values.markdown) writeFileSync(values.markdown, benchMarkdown(rows));
-  if (values['chart-dir']) {
-    mkdirSync(values['chart-dir'], { recursive: true });
-    for (const [file, svg] of benchCharts(rows, `redis-shm bench${values.quick ? ' --quick' : ''}, ${availableParallelism()} cores`)) {
-      writeFileSync(join(values['chart-dir'], file), svg);
-    }
+  if (a.json) writeFileSync(a.json, JSON.stringify(rows, null, 2) + '\n');
+  if (a.markdown) writeFileSync(a.markdown, benchMarkdown(rows));
+  if (a.chartDir) {
+    mkdirSync(a.chartDir, { recursive: true });
+    const subtitle = `redis-shm bench${a.quick ? ' --quick' : ''}, median of ${rounds} round${rounds === 1 ? '' : 's'}, ${availableParallelism()} cores`;
+    for (const [file, svg] of benchCharts(rows, subtitle)) writeFileSync(join(a.chartDir, file), svg);
   }
   io.stdout.write(benchTable(rows));
   return 0;
 }
 
-export function benchTable(rows: BenchRow[]): string {
-  return formatTable(['condition', 'workload', 'client', 'transport', 'api', 'adapter', 'p50_us', 'p99_us', 'ops/s', 'cpu%'],
-    rows.map((r) => [r.condition, r.workload, r.client, r.transport, r.api, r.adapter, num(r.p50_us), num(r.p99_us), r.ops_per_sec === null ? '-' : String(r.ops_per_sec), num(r.cpu_pct)]));
-}
+

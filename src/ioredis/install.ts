@@ -29,8 +29,7 @@ export function installShm(Redis: unknown, Connector: typeof ShmConnector = ShmC
   proto.parseOptions = function parseOptionsWithShm(this: { options: Record<string, unknown> }, ...args: unknown[]): void {
     state.original.apply(this, args);
     const o = this.options;
-    // ioredis defaults `sentinels` to null, and itself picks SentinelConnector only when it is truthy
-    if (o && o.Connector === undefined && !o.sentinels) o.Connector = state.Connector;
+    if (o && o.Connector == null && (o.sentinels == null || (Array.isArray(o.sentinels) && o.sentinels.length === 0))) o.Connector = state.Connector;
   };
   return () => uninstall(proto, slot);
 }

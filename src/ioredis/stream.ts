@@ -88,7 +88,8 @@ function raw(bytes: Uint8Array): Pending {
   return { bytes, route: 'raw', sync: false, fence: false };
 }
 
-type ShmState = 'untried' | 'opening' | 'open' | 'off';
+/** lost: the session closed under the connection, which ends once the socket has answered what it carries. */
+type ShmState = 'untried' | 'opening' | 'open' | 'off' | 'lost';
 
 export class ShmStream extends Duplex implements AsyncAdapterTarget {
   /** Transport the connection's commands use now ('socket' until the session is open). */
@@ -256,11 +257,11 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
     let via = p.route;
     if (via === 'shm') {
       if (this.shmState === 'untried') { this.upgrade(); return false; }
-      if (this.shmState === 'opening') return false;
+      if (this.shmState === 'opening' || this.shmState === 'lost') return false;
       if (this.shmState === 'off') via = 'socket';
     }
     if (via === 'shm') {
-      if (this.sockQ.length > 0 || this.shmGone) return false;
+      if (this.sockQ.length > 0) return false;
       this.servedOverShm = true;
       this.ringBatch.push(p.bytes);
       this.shmInFlight++;
@@ -459,6 +460,7 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
 
   private afterReplies(): void {
     this.noteAnswered();
+    if (this.shmState === 'lost' && this.sockQ.length === 0) { this.endLost(); return; }
     if (this.held.length > 0) this.pump();
     if (this.shmState === 'off' && !this.passthrough && this.internalPending === 0 && this.held.length === 0) this.enterPassthrough(this.reason ?? '');
   }
@@ -476,16 +478,20 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
     // The session went away under the connection: replies on the ring are lost, so the
     // connection is lost, as when a socket closes. ioredis reconnects; corruption is an error.
     debug('ioredis stream: the shm session closed: %s', err?.message ?? 'no reason');
-    if (err && (err.code === 'ERR_SHM_CORRUPT' || err.code === 'ERR_NATIVE')) { this.fail(err); return; }
-    // The server saw the socket go first (QUIT's +OK, CLIENT KILL): the socket may still hold
-    // replies ioredis waits for. Nothing is lost on the ring, so the socket's own close ends
-    // the stream once they are read; ring commands written meanwhile wait for it.
-    if (err?.code === 'ERR_EOF' && this.shmInFlight === 0) { this.shmGone = true; return; }
-    this.destroy();
+    this.shmState = 'lost';
+    this.lostErr = err;
+    // Nothing lost on the ring but the socket still owes replies (QUIT's +OK, as the server
+    // drops the connection): those come first.
+    if (this.shmInFlight > 0 || this.sockQ.length === 0) this.endLost();
   };
 
-  /** The session ended with the socket still draining (onShmClose). */
-  private shmGone = false;
+  private lostErr: RedisError | undefined;
+
+  private endLost(): void {
+    const err = this.lostErr;
+    if (err && (err.code === 'ERR_SHM_CORRUPT' || err.code === 'ERR_NATIVE')) this.fail(err);
+    else if (!this.destroyed) this.destroy();
+  }
 
   private fail(err: RedisError): void {
     if (this.destroyed) return;

@@ -30,4 +30,14 @@ describe('benchCharts', () => {
     expect(tput).toContain('<title>get-2-threads ioredis unix promise: 250k commands/s</title>');
     expect(tput).toContain('>n/a<'); // redis-shm has no get-2-threads row
   });
+
+  it('draws the median round when there are several', () => {
+    const svg = benchCharts([
+      makeRow(io, 'busy', 'burst-1ms', { p50: 100, p99: 300 }, 1),
+      makeRow(io, 'busy', 'burst-1ms', { p50: 60, p99: 200 }, 2),
+      makeRow(io, 'busy', 'burst-1ms', { p50: 70, p99: 900 }, 3),
+    ], 'test').get('latency-p50-busy.svg')!;
+    expect(svg).toContain('<title>burst-1ms ioredis unix promise: 70 microseconds</title>');
+    expect(svg).not.toContain('<title>burst-1ms ioredis unix promise: 100 microseconds</title>');
+  });
 });

@@ -8,5 +8,5 @@ import type { Connect, Transport } from './workload.js';
 export async function connectionFactory(path: string, transport: Transport): Promise<Connect> {
   const options = { path, maxRetriesPerRequest: null };
   if (transport === 'socket') return () => new Redis(options);
-  return () => new Redis({ ...options, Connector: ShmConnector as never });
+  return () => new Redis({ ...options, Connector: ShmConnector });
 }

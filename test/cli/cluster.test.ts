@@ -60,6 +60,7 @@ describe('redis-shm cluster', () => {
         expect(table).toMatch(new RegExp(`\\| ${label} \\| \\d+ \\| \\d+ \\| (\\d+ ){3}\\d+ \\|`));
       }
       expect(table).toMatch(/shm \/ ioredis Cluster: +median [\d.]+x, worst [\d.]+x/);
+      expect(b.err.join('')).toMatch(/bench --cluster: \[\s*\d+ s\] round 4\/4: 1000 concurrent GET, 4 cluster drivers/);
 
       const again = io();
       expect(await run(['cluster', 'start', '--port', '0'], again.io)).toBe(2); // still running

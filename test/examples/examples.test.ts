@@ -12,6 +12,7 @@ import { main as busyPollMain } from '../../examples/adapter-busy-poll.js';
 import { main as pollMain } from '../../examples/adapter-poll.js';
 import { main as nativeMain } from '../../examples/adapter-native.js';
 import { main as clusterMain } from '../../examples/cluster.js';
+import { main as ioredisMain } from '../../examples/ioredis.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let srv: RedisServer;
@@ -34,6 +35,12 @@ describe('examples', () => {
   it('async (callbacks)', async () => {
     expect(await run(asyncMain)).toEqual([
       'connected over shm', 'GET example:async: world', 'PING: PONG', 'disconnected (clean)',
+    ]);
+  });
+
+  it('ioredis (connector and installShm)', async () => {
+    expect(await run(ioredisMain)).toEqual([
+      'transport: shm', 'GET example:ioredis: hello', 'pipeline: [[null,1],[null,2]]', 'message: example:news -> over shm',
     ]);
   });
 

@@ -5,6 +5,7 @@
 import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ShmConnector as ConnectorClass } from '../../src/ioredis/connector.js';
 import { installShm, ShmConnector, type TransportInfo } from '../../src/ioredis/index.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -60,8 +61,8 @@ describe.each(MAJORS)('installShm, ioredis $major', ({ Redis, Cluster }) => {
   test('an explicit Connector option wins over the installed one', async () => {
     const uninstall = installShm(Redis);
     let used = 0;
-    class Counting extends ShmConnector {
-      override connect(...a: Parameters<ShmConnector['connect']>): ReturnType<ShmConnector['connect']> { used++; return super.connect(...a); }
+    class Counting extends ConnectorClass {
+      override connect(...a: Parameters<ConnectorClass['connect']>): ReturnType<ConnectorClass['connect']> { used++; return super.connect(...a); }
     }
     const r = new Redis({ path: withModule.socket, Connector: Counting as never });
     try {
