@@ -10,6 +10,7 @@ import { specLabel, type DriverSpec } from '../bench/driver.js';
 import { ALL_WORKLOADS, PROFILES, runBench, type WorkloadGroup } from '../bench/harness.js';
 import type { BenchRow, Condition } from '../bench/rows.js';
 import { formatTable, num } from '../bench/table.js';
+import { installHint, missingPeers, PEER_PACKAGES } from '../bench/peers.js';
 import type { Io } from './io.js';
 import { intOption, numberOption } from './options.js';
 import { resolveTarget } from './target.js';
@@ -70,8 +71,15 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
   const workloads = (list(values.only) ?? [...ALL_WORKLOADS]) as WorkloadGroup[];
   for (const w of workloads) if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new RedisError('ERR_ARGUMENT', `--only: unknown workload ${JSON.stringify(w)} (one of ${ALL_WORKLOADS.join(', ')})`);
   const clientFilter = list(values.clients);
-  const specs = DEFAULT_SPECS.filter((s) => !clientFilter || clientFilter.some((c) => specLabel(s).includes(c)));
-  if (!specs.length) throw new RedisError('ERR_ARGUMENT', `--clients ${values.clients} matches no configuration`);
+  const chosen = DEFAULT_SPECS.filter((s) => !clientFilter || clientFilter.some((c) => specLabel(s).includes(c)));
+  if (!chosen.length) throw new RedisError('ERR_ARGUMENT', `--clients ${values.clients} matches no configuration`);
+  // ioredis and redis are optional peers: run the rows of those that are installed.
+  const missing = await missingPeers(chosen);
+  if (missing.length) {
+    io.stderr.write(`bench: not installed: ${missing.join(', ')}; their rows are skipped (add them with: ${installHint(missing)})\n`);
+  }
+  const specs = chosen.filter((s) => s.client === 'redis-shm' || !missing.includes(PEER_PACKAGES[s.client]));
+  if (!specs.length) throw new RedisError('ERR_ARGUMENT', `--clients ${values.clients}: every matching configuration needs a missing package (${installHint(missing)})`);
   const threads = Math.max(1, Math.round(numberOption(values.threads, 'threads', availableParallelism())));
 
   const target = await resolveTarget({ host: values.host, port: intOption(values.port, 'port'), socket: values.socket });
