@@ -62,7 +62,7 @@ if (!checkout && !asked) {
   console.log(`redis-shm: ${problem}; building from source`);
 }
 // A checkout also builds the module's test tools (make's default target).
-const failed = nodeGyp(['rebuild']) ?? run('make', ['-C', 'native/module', ...(checkout ? [] : ['redis-shm.so'])]);
+const failed = nodeGyp(['rebuild']) ?? run('make', ['-C', 'native/module', ...(checkout ? [] : ['WERROR=', 'redis-shm.so'])]);
 if (failed) {
   if (checkout || asked) { console.error(`redis-shm: ${failed}`); process.exit(1); }
   console.warn(`redis-shm: ${failed}.\n` +
