@@ -72,134 +72,138 @@ const INITIAL_GAP_MS = 2.5;
 
 /** hiredis redisXxxAttach: REDIS_OK, or REDIS_ERR if the context already has an adapter. */
 export function redisBusyPollAttach(ac: AsyncContext, opts: BusyPollOptions = {}): number {
+  return ac.attach((target: AsyncAdapterTarget) => busyPollHooks(target, opts));
+}
+
+/** The busy-poll hooks for any adapter target (the async context, the ioredis connector's stream). */
+export function busyPollHooks(target: AsyncAdapterTarget, opts: BusyPollOptions = {}): BusyPollHooks {
   const budgetMs = (opts.budgetUs ?? 200) / 1000;
   const spinMs = (opts.spinUs ?? 30) / 1000;
   const parkMs = (opts.parkUs ?? 100) / 1000;
   const optHold = opts.holdMs;
-  return ac.attach((target: AsyncAdapterTarget) => {
-    const fixedHold = optHold ?? (target.spin === 'always' ? Infinity : undefined);
-    let reading = false;
-    let scheduled = false;
-    let owning = false;       // readDirect was called since the last releaseRead
-    let idleCheck = false;
-    let sliceStart = -1;      // start of the current microtask slice, -1 when none is open
-    let deadline = 0;
-    let fresh = false;
-    let missesInRow = 0;
-    let skipFor = 0;
-    let gone = false;
-    let lastDone = -1;        // when the last window ended (no reply outstanding), -1: none since a release
-    let lastEnd = -1;         // the same, kept across releases (for the gap)
-    let gapMs = INITIAL_GAP_MS;  // EWMA of the gap between a window's end and the next request
-    let holdTimer: ReturnType<typeof setTimeout> | undefined;
-    const timers = nodeAdapter(target);  // the context's timer runs as with the node adapter
-    const hooks = {
-      polls: 0, hits: 0, misses: 0, skipped: 0, releases: 0,
-      addRead(): void {
-        if (reading || gone) return;
-        reading = true;
-        if (lastEnd >= 0) gapMs += (Math.min(performance.now() - lastEnd, 1000) - gapMs) / 4;
-        if (skipFor > 0) { skipFor--; hooks.skipped++; release(); return; }
-        fresh = true;  // the budget starts with the first run, not with a (possibly long) send
-        schedule(true);
-      },
-      delRead(): void { reading = false; },
-      scheduleTimer: timers.scheduleTimer,
-      cleanup(): void {
-        gone = true;
-        reading = false;
-        if (holdTimer) { clearTimeout(holdTimer); holdTimer = undefined; }
-        timers.cleanup();
-      },
-    };
+  const fixedHold = optHold ?? (target.spin === 'always' ? Infinity : undefined);
+  let reading = false;
+  let scheduled = false;
+  let owning = false;       // readDirect was called since the last releaseRead
+  let idleCheck = false;
+  let sliceStart = -1;      // start of the current microtask slice, -1 when none is open
+  let deadline = 0;
+  let fresh = false;
+  let missesInRow = 0;
+  let skipFor = 0;
+  let gone = false;
+  let lastDone = -1;        // when the last window ended (no reply outstanding), -1: none since a release
+  let lastEnd = -1;         // the same, kept across releases (for the gap)
+  let gapMs = INITIAL_GAP_MS;  // EWMA of the gap between a window's end and the next request
+  let holdTimer: ReturnType<typeof setTimeout> | undefined;
+  const timers = nodeAdapter(target);  // the context's timer runs as with the node adapter
+  const hooks = {
+    polls: 0, hits: 0, misses: 0, skipped: 0, releases: 0,
+    addRead(): void {
+      if (reading || gone) return;
+      reading = true;
+      if (lastEnd >= 0) gapMs += (Math.min(performance.now() - lastEnd, 1000) - gapMs) / 4;
+      if (skipFor > 0) { skipFor--; hooks.skipped++; release(); return; }
+      fresh = true;  // the budget starts with the first run, not with a (possibly long) send
+      schedule(true);
+    },
+    delRead(): void { reading = false; },
+    scheduleTimer: timers.scheduleTimer,
+    cleanup(): void {
+      gone = true;
+      reading = false;
+      if (holdTimer) { clearTimeout(holdTimer); holdTimer = undefined; }
+      timers.cleanup();
+    },
+  };
 
-    function release(): void {
-      lastDone = -1;
-      if (!owning) return;
-      owning = false;
-      hooks.releases++;
-      target.releaseRead();
-    }
+  function release(): void {
+    lastDone = -1;
+    if (!owning) return;
+    owning = false;
+    hooks.releases++;
+    target.releaseRead();
+  }
 
-    const endSlice = (): void => { sliceStart = -1; };
+  const endSlice = (): void => { sliceStart = -1; };
 
-    function schedule(micro: boolean): void {
-      if (scheduled) return;
-      scheduled = true;
-      const now = performance.now();
-      if (micro && sliceStart < 0) { sliceStart = now; setImmediate(endSlice); }
-      if (micro && now - sliceStart < SLICE_MS) queueMicrotask(run);
-      else setImmediate(run);
-    }
+  function schedule(micro: boolean): void {
+    if (scheduled) return;
+    scheduled = true;
+    const now = performance.now();
+    if (micro && sliceStart < 0) { sliceStart = now; setImmediate(endSlice); }
+    if (micro && now - sliceStart < SLICE_MS) queueMicrotask(run);
+    else setImmediate(run);
+  }
 
-    function run(): void {
-      scheduled = false;
-      if (gone) return;
-      if (!reading) { windowDone(); return; }
-      const start = performance.now();
-      if (fresh) { fresh = false; deadline = start + budgetMs; }
-      if (start >= deadline) { miss(); return; }
-      const stopAt = Math.min(deadline, start + spinMs + parkMs);
-      let r = 0;
-      for (let i = 1; ; i++) {
-        hooks.polls++;
-        // blocks for at most spin + park (once the ring is ours; until then it returns at once)
-        const left = stopAt - performance.now();
-        r = target.readDirect(Math.max(0, Math.min(spinMs, left)) * 1e6, parkMs > 0 ? Math.max(0, Math.min(parkMs, left - spinMs)) * 1e6 : 0);
-        if (r !== 0 || gone) break;
-        owning = true;
-        if (i % READS_PER_CLOCK === 0 && performance.now() >= stopAt) break;
-      }
-      if (gone) return;
-      if (r < 0) { release(); return; }  // nothing expected on shm: the socket delivers, the worker watches REP
+  function run(): void {
+    scheduled = false;
+    if (gone) return;
+    if (!reading) { windowDone(); return; }
+    const start = performance.now();
+    if (fresh) { fresh = false; deadline = start + budgetMs; }
+    if (start >= deadline) { miss(); return; }
+    const stopAt = Math.min(deadline, start + spinMs + parkMs);
+    let r = 0;
+    for (let i = 1; ; i++) {
+      hooks.polls++;
+      // blocks for at most spin + park (once the ring is ours; until then it returns at once)
+      const left = stopAt - performance.now();
+      r = target.readDirect(Math.max(0, Math.min(spinMs, left)) * 1e6, parkMs > 0 ? Math.max(0, Math.min(parkMs, left - spinMs)) * 1e6 : 0);
+      if (r !== 0 || gone) break;
       owning = true;
-      if (r > 0) {
-        missesInRow = 0;
-        if (!reading) { hooks.hits++; windowDone(); return; }
-        deadline = performance.now() + budgetMs;  // progress: a fresh budget for the rest
-        schedule(true);
-        return;
-      }
-      if (performance.now() >= deadline) { miss(); return; }
-      schedule(false);
+      if (i % READS_PER_CLOCK === 0 && performance.now() >= stopAt) break;
     }
-
-    function miss(): void {
-      hooks.misses++;
-      release();
-      if (++missesInRow >= MISSES_TO_BACK_OFF) { missesInRow = 0; skipFor = BACK_OFF_REQUESTS; }
+    if (gone) return;
+    if (r < 0) { release(); return; }  // nothing expected on shm: the socket delivers, the worker watches REP
+    owning = true;
+    if (r > 0) {
+      missesInRow = 0;
+      if (!reading) { hooks.hits++; windowDone(); return; }
+      deadline = performance.now() + budgetMs;  // progress: a fresh budget for the rest
+      schedule(true);
+      return;
     }
+    if (performance.now() >= deadline) { miss(); return; }
+    schedule(false);
+  }
 
-    /** No reply outstanding: keep REP for the hold time (see the policy above), then give it
-     *  back if still idle. */
-    function windowDone(): void {
-      lastEnd = performance.now();
-      if (!owning) return;
-      lastDone = lastEnd;
-      if (fixedHold === 0) {
-        if (idleCheck) return;
-        idleCheck = true;
-        setImmediate(() => {
-          idleCheck = false;
-          if (!reading && !scheduled && !gone) release();
-        });
-        return;
-      }
-      if (!holdTimer && fixedHold !== Infinity) { holdTimer = setTimeout(checkHold, holdMs()); holdTimer.unref(); }
+  function miss(): void {
+    hooks.misses++;
+    release();
+    if (++missesInRow >= MISSES_TO_BACK_OFF) { missesInRow = 0; skipFor = BACK_OFF_REQUESTS; }
+  }
+
+  /** No reply outstanding: keep REP for the hold time (see the policy above), then give it
+   *  back if still idle. */
+  function windowDone(): void {
+    lastEnd = performance.now();
+    if (!owning) return;
+    lastDone = lastEnd;
+    if (fixedHold === 0) {
+      if (idleCheck) return;
+      idleCheck = true;
+      setImmediate(() => {
+        idleCheck = false;
+        if (!reading && !scheduled && !gone) release();
+      });
+      return;
     }
+    if (!holdTimer && fixedHold !== Infinity) { holdTimer = setTimeout(checkHold, holdMs()); holdTimer.unref(); }
+  }
 
-    function holdMs(): number {
-      return fixedHold ?? Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, HOLD_FACTOR * gapMs));
-    }
+  function holdMs(): number {
+    return fixedHold ?? Math.min(HOLD_MAX_MS, Math.max(HOLD_MIN_MS, HOLD_FACTOR * gapMs));
+  }
 
-    function checkHold(): void {
-      holdTimer = undefined;
-      if (reading || scheduled || gone || lastDone < 0) return;  // a window runs: its end re-arms
-      const left = lastDone + holdMs() - performance.now();
-      if (left > 0.1) { holdTimer = setTimeout(checkHold, left); holdTimer.unref(); }
-      else release();
-    }
+  function checkHold(): void {
+    holdTimer = undefined;
+    if (reading || scheduled || gone || lastDone < 0) return;  // a window runs: its end re-arms
+    const left = lastDone + holdMs() - performance.now();
+    if (left > 0.1) { holdTimer = setTimeout(checkHold, left); holdTimer.unref(); }
+    else release();
+  }
 
-    return hooks;
-  });
+  return hooks;
 }
+

@@ -38,6 +38,24 @@ export class BoundaryScanner {
    * in this range, or -1 when none completed.
    */
   scan(buf: Uint8Array, start: number, end: number): number {
+    return this.walk(buf, start, end, false);
+  }
+
+  /**
+   * Like scan(), but stops at the first top-level reply completed in buf[start, end) and
+   * returns the index just past it (-1: none completed; the whole range was consumed).
+   * `topType` is then that reply's type byte. Unframed, it returns `end` like scan().
+   */
+  next(buf: Uint8Array, start: number, end: number): number {
+    return this.walk(buf, start, end, true);
+  }
+
+  /** The type byte of the top-level reply being scanned (or last completed): 0x3e `>` for a push. */
+  get topType(): number { return this.top; }
+
+  private top = 0;
+
+  private walk(buf: Uint8Array, start: number, end: number, first: boolean): number {
     if (this.unframed) return end > start ? end : -1;
     let last = -1;
     let i = start;
@@ -45,6 +63,7 @@ export class BoundaryScanner {
       switch (this.mode) {
         case Mode.Type: {
           const c = buf[i++]!;
+          if (this.remaining.length === 0) this.top = c;
           switch (c) {
             case 0x2b: case 0x2d: case 0x3a: case 0x2c: case 0x23: case 0x28: case 0x5f: // + - : , # ( _
               this.mode = Mode.SimpleLine; break;
@@ -61,7 +80,7 @@ export class BoundaryScanner {
           if (nl < 0 || nl >= end) { i = end; break; }
           i = nl + 1;
           this.mode = Mode.Type;
-          if (this.elementDone()) last = i;
+          if (this.elementDone()) { last = i; if (first) return i; }
           break;
         }
         case Mode.Number: {
@@ -83,10 +102,10 @@ export class BoundaryScanner {
           const n = this.neg ? -this.num : this.num;
           this.mode = Mode.Type;
           if (this.kind === Kind.Bulk) {
-            if (n < 0) { if (this.elementDone()) last = i; } else { this.skip = n + 2; this.mode = Mode.Body; }
+            if (n < 0) { if (this.elementDone()) { last = i; if (first) return i; } } else { this.skip = n + 2; this.mode = Mode.Body; }
           } else if (n <= 0) {
             // null or empty aggregate: a complete element (an empty attribute counts as nothing)
-            if (this.kind !== Kind.Attribute && this.elementDone()) last = i;
+            if (this.kind !== Kind.Attribute && this.elementDone()) { last = i; if (first) return i; }
           } else {
             this.remaining.push(this.kind === Kind.Aggregate ? n : n * 2);
             this.attr.push(this.kind === Kind.Attribute);
@@ -99,7 +118,7 @@ export class BoundaryScanner {
           i += take;
           if (this.skip === 0) {
             this.mode = Mode.Type;
-            if (this.elementDone()) last = i;
+            if (this.elementDone()) { last = i; if (first) return i; }
           }
           break;
         }

@@ -63,6 +63,16 @@ export class SocketChannel implements Channel {
     return ch.start(opts);
   }
 
+  /**
+   * Wraps a socket that someone else created and is still connecting (an ioredis Connector's
+   * net or TLS socket), instead of dialling one. `open` settles as connect()'s promise does;
+   * the caller keeps its own listeners on the socket.
+   */
+  static adopt(sock: Socket, target: SocketTarget, handlers: ChannelHandlers, opts: Omit<SocketOptions, keyof SocketTarget> = {}): { channel: SocketChannel; open: Promise<SocketChannel> } {
+    const ch = new SocketChannel(sock, target.path ? { path: target.path } : { host: target.host, port: target.port }, handlers);
+    return { channel: ch, open: ch.start(opts) };
+  }
+
   /** True for a Unix socket or a loopback TCP peer: shared memory is possible. */
   get isLocal(): boolean {
     return this.target.path ? true : isLoopback(this.socket.remoteAddress ?? this.target.host ?? '');

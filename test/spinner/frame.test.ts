@@ -90,3 +90,31 @@ describe('BoundaryScanner', () => {
     }
   });
 });
+
+describe('BoundaryScanner.next (one reply at a time, with its type)', () => {
+  it('stops at every top-level reply of a concatenation, fed whole or in pieces, and names its type', () => {
+    const all = Buffer.from(fixtures.map(([, f]) => f).join(''));
+    const ends: number[] = [];
+    let n = 0;
+    for (const [, f] of fixtures) { n += Buffer.byteLength(f); ends.push(n); }
+    // the attribute fixture's type is the value's after it ('*'), an attribute is not a reply
+    const types = fixtures.map(([name, f]) => (name === 'attribute then value' ? '*' : f[0]!));
+    for (const step of [all.length, 7, 1]) {
+      const s = new BoundaryScanner();
+      const got: number[] = [];
+      const gotTypes: string[] = [];
+      for (let i = 0; i < all.length; i += step) {
+        const end = Math.min(all.length, i + step);
+        let at = i;
+        for (let j = s.next(all, at, end); j >= 0; j = s.next(all, at, end)) {
+          got.push(j);
+          gotTypes.push(String.fromCharCode(s.topType));
+          at = j;
+          if (at >= end) break;
+        }
+      }
+      expect(got).toEqual(ends);
+      expect(gotTypes).toEqual(types);
+    }
+  });
+});
