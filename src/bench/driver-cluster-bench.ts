@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import type { NodeAddress } from '../cluster/topology.js';
 import { CLUSTER_SPECS, openClusterDriver } from './driver-cluster.js';
 import { specLabel, type Driver } from './driver.js';
+import { installHint, missingPeers, PEER_PACKAGES } from './peers.js';
 import { median, ratioPerRound, roundOrder } from './rounds.js';
 import { KEYS_1000 } from './workloads.js';
 
@@ -20,8 +21,10 @@ export interface ClusterBenchOptions {
 /** Runs the rounds and returns the report as Markdown. */
 export async function clusterBench(seed: NodeAddress, o: ClusterBenchOptions): Promise<string> {
   const drivers: Driver[] = [];
+  const missing = await missingPeers(CLUSTER_SPECS);
   try {
-    for (const s of CLUSTER_SPECS) drivers.push(await openClusterDriver(s, seed));
+    const specs = CLUSTER_SPECS.filter((s) => s.client === 'redis-shm' || !missing.includes(PEER_PACKAGES[s.client]));
+    for (const s of specs) drivers.push(await openClusterDriver(s, seed));
     await Promise.all(KEYS_1000.map((k) => drivers[0]!.set(k, 'v')));
     const results = drivers.map(() => [] as number[]);
     const load0 = loadavg()[0]!;
@@ -49,7 +52,9 @@ export async function clusterBench(seed: NodeAddress, o: ClusterBenchOptions): P
       '',
       `shm / socket, createCluster (default adapter): ${ratio(idx('redis-shm shm cluster'), idx('redis-shm tcp cluster'))}`,
       `shm (node adapter) / socket, createCluster:    ${ratio(idx('redis-shm shm cluster node'), idx('redis-shm tcp cluster'))}`,
-      `shm / ioredis Cluster:                         ${ratio(idx('redis-shm shm cluster'), idx('ioredis tcp cluster'))}`,
+      idx('ioredis tcp cluster') >= 0
+        ? `shm / ioredis Cluster:                         ${ratio(idx('redis-shm shm cluster'), idx('ioredis tcp cluster'))}`
+        : `ioredis Cluster: not installed, no row (add it with: ${installHint(missing)})`,
       '',
     ].join('\n');
   } finally {

@@ -1,14 +1,14 @@
 // Cluster drivers: redis-shm's createCluster over shm (transport 'shm' to every node: fail
 // rather than fall back) or over the socket, and ioredis's Cluster (socket) with its
-// defaults. The same Driver interface as the single-server drivers, so the workloads are
-// shared; `api: 'cluster'` in the spec marks them.
-import { Cluster } from 'ioredis';
+// defaults (driver-ioredis-cluster.ts, imported on first use: ioredis is an optional peer).
+// The same Driver interface as the single-server drivers, so the workloads are shared;
+// `api: 'cluster'` in the spec marks them.
 import { redisNodeAttach } from '../../adapters/node.js';
 import { createCluster } from '../cluster/cluster.js';
 import { createClusterSubscriber } from '../cluster/pubsub.js';
-import { keySlot } from '../cluster/slot.js';
 import type { NodeAddress } from '../cluster/topology.js';
 import type { Driver, DriverSpec } from './driver.js';
+import { importPeerDriver, PEER_PACKAGES } from './peers.js';
 
 export const CLUSTER_SPECS: DriverSpec[] = [
   { client: 'redis-shm', transport: 'shm', api: 'cluster', adapter: null },
@@ -18,7 +18,9 @@ export const CLUSTER_SPECS: DriverSpec[] = [
 ];
 
 export async function openClusterDriver(spec: DriverSpec, seed: NodeAddress): Promise<Driver> {
-  if (spec.client === 'ioredis') return openIoredisCluster(spec, seed);
+  if (spec.client === 'ioredis') {
+    return (await importPeerDriver(PEER_PACKAGES.ioredis, () => import('./driver-ioredis-cluster.js'))).openIoredisCluster(spec, seed);
+  }
   const adapter = spec.adapter === 'node' ? redisNodeAttach : undefined;
   const cluster = createCluster({ rootNodes: [seed], transport: spec.transport === 'shm' ? 'shm' : 'socket', adapter });
   await cluster.connect();
@@ -46,39 +48,6 @@ export async function openClusterDriver(spec: DriverSpec, seed: NodeAddress): Pr
       await sub.quit();
       cluster.disconnect();
       if (binReady) bin.disconnect();
-    },
-  };
-}
-
-async function openIoredisCluster(spec: DriverSpec, seed: NodeAddress): Promise<Driver> {
-  const cmd = new Cluster([seed], { lazyConnect: true });
-  await cmd.connect();
-  let sub: Cluster | undefined;
-  return {
-    spec,
-    ping: () => cmd.ping(),
-    get: (k) => cmd.get(k),
-    getBuffer: (k) => cmd.getBuffer(k),
-    set: (k, v) => cmd.set(k, typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
-    pipelineGet: (keys) => {
-      // ioredis Cluster pipelines must stay in one slot: one pipeline per slot, in parallel
-      const bySlot = new Map<number, string[]>();
-      for (const k of keys) {
-        const s = keySlot(k);
-        bySlot.set(s, [...(bySlot.get(s) ?? []), k]);
-      }
-      return Promise.all([...bySlot.values()].map((ks) => { const p = cmd.pipeline(); for (const k of ks) p.get(k); return p.exec(); }));
-    },
-    publish: (ch, m) => cmd.publish(ch, m),
-    async subscribe(ch, onMessage) {
-      sub = new Cluster([seed], { lazyConnect: true });
-      await sub.connect();
-      sub.on('message', (_c: string, m: string) => onMessage(m));
-      await sub.subscribe(ch);
-    },
-    async close() {
-      cmd.disconnect();
-      sub?.disconnect();
     },
   };
 }

@@ -8,6 +8,8 @@ import { ALL_WORKLOADS, DEFAULT_THREADS, PROFILES, runBench } from '../bench/har
 import type { BenchRow } from '../bench/rows.js';
 import { DEFAULT_SPECS } from '../bench/specs.js';
 import { benchTable } from '../bench/summary-table.js';
+import { installHint, missingPeers, PEER_PACKAGES } from '../bench/peers.js';
+import { RedisError } from '../errors.js';
 import type { Io } from './io.js';
 import { DEFAULT_CONDITIONS, DEFAULT_ROUNDS, parseBenchArgs } from './bench-options.js';
 import { resolveTarget } from './target.js';
@@ -53,6 +55,13 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const rounds = a.rounds;
+  // ioredis and redis are optional peers: run the rows of those that are installed.
+  const missing = await missingPeers(a.specs);
+  if (missing.length) {
+    io.stderr.write(`bench: not installed: ${missing.join(', ')}; their rows are skipped (add them with: ${installHint(missing)})\n`);
+  }
+  const specs = a.specs.filter((s) => s.client === 'redis-shm' || !missing.includes(PEER_PACKAGES[s.client]));
+  if (!specs.length) throw new RedisError('ERR_ARGUMENT', `every chosen configuration needs a missing package (${installHint(missing)})`);
 
   const target = await resolveTarget({ host: a.host, port: a.port, socket: a.socket });
   const started = Date.now();
@@ -61,7 +70,7 @@ export async function benchCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`bench: ${target.describe}; ${rounds} round${rounds === 1 ? '' : 's'} x ${a.conditions.join(', ')}\n`);
     if (target.shmProblem) io.stderr.write(`bench: shm unavailable: ${target.shmProblem}\n`);
     rows = await runBench({
-      specs: a.specs, eps: { tcp: target.tcp, unix: target.unix }, serverPid: target.serverPid,
+      specs, eps: { tcp: target.tcp, unix: target.unix }, serverPid: target.serverPid,
       profile: a.quick ? PROFILES.quick : PROFILES.full, conditions: a.conditions, workloads: a.workloads, threads: a.threads, rounds,
       progress: (l) => io.stderr.write(`bench: [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${l}\n`),
       signal: io.signal,

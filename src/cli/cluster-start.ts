@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawCommand } from '../bench/raw-ping.js';
 import { RedisError } from '../errors.js';
-import { modulePath } from './paths.js';
+import { moduleProblem, modulePath } from '../native/binaries.js';
 import { redisServerVersion } from './server.js';
 
 export interface ClusterStartOptions {
@@ -187,9 +187,8 @@ export async function startCluster(opts: ClusterStartOptions = {}): Promise<Star
   if (!Number.isInteger(masters) || masters < 3) throw new RedisError('ERR_ARGUMENT', `a cluster needs at least 3 masters (got ${masters})`);
   if (!Number.isInteger(replicas) || replicas < 0) throw new RedisError('ERR_ARGUMENT', `bad replica count ${replicas}`);
   const total = masters * (1 + replicas);
-  if (opts.module !== false && !existsSync(modulePath())) {
-    throw new RedisError('ERR_OTHER', `the redis-shm module is not built at ${modulePath()}: run npm install (or make -C native/module)`);
-  }
+  const problem = opts.module !== false ? moduleProblem() : null;
+  if (problem) throw new RedisError('ERR_OTHER', problem);
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'redis-shm-cluster-'));
   const deadline = Date.now() + (opts.timeoutMs ?? 30000);

@@ -2,7 +2,7 @@
 import { RedisError } from '../errors.js';
 import type { Io } from './io.js';
 import { latencyCommand, LATENCY_USAGE } from './latency.js';
-import { modulePath } from './paths.js';
+import { moduleProblem, modulePath } from '../native/binaries.js';
 import { serverCommand, SERVER_USAGE } from './serve.js';
 import { benchCommand, BENCH_USAGE } from './bench.js';
 import { clusterCommand, CLUSTER_USAGE } from './cluster.js';
@@ -25,7 +25,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'module-path': io.stdout.write(modulePath() + '\n'); return 0;
+      case 'module-path': return modulePathCommand(io);
       case 'server': return await serverCommand(rest, io);
       case 'latency': return await latencyCommand(rest, io);
       case 'bench': return await benchCommand(rest, io);
@@ -39,4 +39,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`redis-shm ${cmd}: ${err instanceof Error ? err.message : String(err)}\n`);
     return usage || argument ? 2 : 1;
   }
+}
+
+/** Prints the module's path, or says why there is none that loads here (exit 1). */
+function modulePathCommand(io: Io): number {
+  const path = modulePath();
+  const problem = moduleProblem(path);
+  if (problem) { io.stderr.write(`redis-shm module-path: ${problem}\n`); return 1; }
+  io.stdout.write(path + '\n');
+  return 0;
 }

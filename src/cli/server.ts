@@ -2,13 +2,13 @@
 // the embedded default server of `latency` and `bench` (free port, temp dir, torn down),
 // and by the scripts/bench-*.ts measurement scripts.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawCommand } from '../bench/raw-ping.js';
 import { RedisError } from '../errors.js';
-import { modulePath } from './paths.js';
+import { moduleProblem, modulePath } from '../native/binaries.js';
 
 export interface ServerOptions {
   /** TCP port; 0 or undefined picks a free one. */
@@ -19,6 +19,8 @@ export interface ServerOptions {
   dir?: string;
   /** Load the module (default true). */
   module?: boolean;
+  /** Which module file (default: modulePath(), the source build or the prebuild). */
+  modulePath?: string;
   /** Extra redis-server arguments (`--name value` pairs). */
   args?: string[];
   /** A command redis-server runs under, e.g. ['taskset', '-c', '1'] (default: none). */
@@ -81,10 +83,10 @@ function pingOnce(port: number, timeoutMs: number): Promise<boolean> {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const version = await redisServerVersion();
   const useModule = opts.module ?? true;
-  const mod = modulePath();
-  if (useModule && !existsSync(mod)) {
-    throw new RedisError('ERR_OTHER', `the redis-shm module is not built at ${mod}: run npm install (or make -C native/module)`);
-  }
+  const mod = opts.modulePath ?? modulePath();
+  // Checked here: redis-server would exit with only a dlopen line in its log.
+  const problem = useModule ? moduleProblem(mod) : null;
+  if (problem) throw new RedisError('ERR_OTHER', problem);
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'redis-shm-server-'));
   const port = opts.port ? opts.port : await freePort();

@@ -2,8 +2,7 @@
 // redis-server with the module, started on a free port and a temp socket and torn down.
 import { RedisError } from '../errors.js';
 import { rawCommand, type Endpoint } from '../bench/raw-ping.js';
-import { existsSync } from 'node:fs';
-import { modulePath } from './paths.js';
+import { moduleProblem } from '../native/binaries.js';
 import { startServer, type RunningServer } from './server.js';
 
 export interface TargetOptions {
@@ -29,11 +28,11 @@ export interface Target {
 export async function resolveTarget(opts: TargetOptions): Promise<Target> {
   if (opts.host === undefined && opts.port === undefined && opts.socket === undefined) {
     // Without a built module the socket rows still measure; the shm row says why not.
-    const built = existsSync(modulePath());
-    const s = await startServer({ module: built });
+    const problem = moduleProblem();
+    const s = await startServer({ module: problem === null });
     return {
       tcp: { host: s.host, port: s.port }, unix: { path: s.socket }, embedded: s, serverPid: s.pid,
-      shmProblem: built ? null : `the redis-shm module is not built at ${modulePath()} (run npm install)`,
+      shmProblem: problem,
       describe: `embedded redis-server ${s.version} (pid ${s.pid}) on ${s.host}:${s.port} and ${s.socket}, module ${s.modulePath ?? 'not loaded'}`,
       close: () => s.stop(),
     };

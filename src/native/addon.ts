@@ -1,11 +1,11 @@
-// Loads the native addon (build/Release/redis_shm.node) and describes its raw surface.
+// Loads the native addon (build/Release/redis_shm.node, else prebuilds/; see binaries.ts)
+// and describes its raw surface.
 // Use src/native/segment.ts, not this, from the rest of the library: it validates
 // arguments and turns native errors into RedisError.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RedisError } from '../errors.js';
+import { addonPath, libc } from './binaries.js';
+import { elfArchProblem } from './elf.js';
 
 /** One handle on a mapped segment (see native/addon/native_segment.h for thread ownership). */
 export interface RawSegment {
@@ -79,33 +79,43 @@ export interface RawAddon {
 let cached: RawAddon | undefined;
 let loadError: RedisError | undefined;
 
-function findBinary(): string | undefined {
-  // src/native (tsx/vitest) or dist/src/native (compiled): walk up to the package root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = join(dir, 'build', 'Release', 'redis_shm.node');
-    if (existsSync(p)) return p;
-    dir = dirname(dir);
+const BUILD_HINT = 'no prebuilt binary fits this machine: build it from source with `npm rebuild redis-shm` (needs make, g++ and python3)';
+
+/** Loads the addon at `path` after checking that it is built for this CPU (a binary for
+ *  another machine is reported as such instead of failing inside dlopen). */
+export function loadAddonFile(path: string): RawAddon {
+  const problem = elfArchProblem(path);
+  if (problem) throw new RedisError('ERR_SHM_UNAVAILABLE', `native addon unusable: ${problem}; ${BUILD_HINT}`);
+  try {
+    return createRequire(import.meta.url)(path) as RawAddon;
+  } catch (e) {
+    throw new RedisError('ERR_SHM_UNAVAILABLE', `native addon ${path} failed to load: ${(e as Error).message}`, { cause: e });
   }
-  return undefined;
 }
 
-/** The addon, loaded once per thread. Throws ERR_SHM_UNAVAILABLE when it is not built. */
+/** The addon, loaded once per thread. Throws ERR_SHM_UNAVAILABLE when none is built or
+ *  prebuilt for this machine, or it does not load. */
 export function loadAddon(): RawAddon {
   if (cached) return cached;
   if (loadError) throw loadError;
-  const path = findBinary();
-  if (!path) {
-    loadError = new RedisError('ERR_SHM_UNAVAILABLE', 'native addon build/Release/redis_shm.node not found: run npm install');
+  let path: string;
+  try {
+    path = addonPath();
+  } catch (e) {
+    loadError = new RedisError('ERR_SHM_UNAVAILABLE', `native addon not found (${process.platform}-${process.arch}, ${libc()}): ${BUILD_HINT}`, { cause: e });
     throw loadError;
   }
   try {
-    cached = createRequire(import.meta.url)(path) as RawAddon;
-    return cached;
+    return (cached = loadAddonFile(path));
   } catch (e) {
-    loadError = new RedisError('ERR_SHM_UNAVAILABLE', `native addon failed to load: ${(e as Error).message}`, { cause: e });
+    loadError = e as RedisError;
     throw loadError;
   }
+}
+
+/** Why the addon does not load on this machine, or null when it does. */
+export function addonProblem(): string | null {
+  try { loadAddon(); return null; } catch (e) { return (e as Error).message; }
 }
 
 /** True when the addon loads on this platform. */

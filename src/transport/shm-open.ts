@@ -3,7 +3,7 @@
 // server accepted, and wrap the claimed segment in a ShmChannel. Independent of how
 // replies are parsed: the caller runs the command and hands back the reply.
 import { RedisError, ReplyError } from '../errors.js';
-import { addonAvailable } from '../native/addon.js';
+import { addonProblem } from '../native/addon.js';
 import { Segment, SHM_STATE_CLAIMED } from '../native/segment.js';
 import { Spinner } from '../spinner/spinner.js';
 import type { ChannelHandlers } from './channel.js';
@@ -105,7 +105,8 @@ export function checkOpenReply(seg: Segment, reply: unknown): ShmSessionInfo | s
 
 /** A fresh segment to offer with SHM.OPEN, or why none can be made. Shared with the sync opener. */
 export function createSegment(reqCapacity: number, repCapacity: number, mode?: 0o600 | 0o660): Segment | string {
-  if (!addonAvailable()) return 'the redis-shm native addon is not available (build/Release/redis_shm.node)';
+  const noAddon = addonProblem();
+  if (noAddon) return noAddon;
   try {
     return Segment.create({ reqCapacity, repCapacity, mode });
   } catch (e) {
