@@ -469,7 +469,9 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
 
   private readonly onSockClose = (): void => {
     // As net does: the socket's error (ECONNRESET, ...) if it had one, else a plain close.
-    if (!this.destroyed) this.destroy(this.rawErr);
+    // After the reply bytes already pushed have reached ioredis (a push can sit in the
+    // readable buffer until the next tick; destroying now would drop QUIT's +OK).
+    setImmediate(() => { if (!this.destroyed) this.destroy(this.rawErr); });
   };
 
   private readonly onShmClose = (err?: RedisError): void => {
@@ -490,7 +492,7 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
   private endLost(): void {
     const err = this.lostErr;
     if (err && (err.code === 'ERR_SHM_CORRUPT' || err.code === 'ERR_NATIVE')) this.fail(err);
-    else if (!this.destroyed) this.destroy();
+    else setImmediate(() => { if (!this.destroyed) this.destroy(); });
   }
 
   private fail(err: RedisError): void {

@@ -92,6 +92,9 @@ function workerUrl(): URL {
   return built;
 }
 
+/** How long the worker outlives its last channel (ms). */
+const LINGER_MS = 1000;
+
 export class Spinner {
   private static current: Spinner | undefined;
   private static options: SpinnerOptions = {};
@@ -157,6 +160,7 @@ export class Spinner {
    *  ThreadSafeFunction call) instead of Atomics.waitAsync. */
   register(id: number, sink: InboxSink, inboxBytes = DEFAULT_INBOX, nativeWake = false): void {
     if (this.stopped) throw new RedisError('ERR_CLOSED', 'spinner stopped');
+    if (this.linger) { clearTimeout(this.linger); this.linger = undefined; }
     if (!Number.isInteger(inboxBytes) || inboxBytes < 4096 || (inboxBytes & (inboxBytes - 1)) !== 0) {
       throw new RedisError('ERR_ARGUMENT', 'inboxBytes must be a power of two >= 4096');
     }
@@ -181,7 +185,20 @@ export class Spinner {
 
   /** Stops the worker if no channel is registered (an open that started it failed). */
   stopIfUnused(): void {
-    if (this.regs.size === 0) this.stop();
+    if (this.regs.size === 0) this.lingerThenStop();
+  }
+
+  /** The last channel went: keep the (parked, unref'd) worker for LINGER_MS, so a reconnect
+   *  or the next connection does not pay its boot again (130-300 ms on a loaded 2-vCPU host,
+   *  enough to time out ioredis's ready check under a short commandTimeout). */
+  private linger: ReturnType<typeof setTimeout> | undefined;
+  private lingerThenStop(): void {
+    if (this.stopped || this.linger) return;
+    this.linger = setTimeout(() => {
+      this.linger = undefined;
+      if (this.regs.size === 0) this.stop();
+    }, LINGER_MS);
+    this.linger.unref();
   }
 
   /** Resolves once the worker runs its loop (its boot takes tens of ms in a fresh process;
@@ -437,7 +454,7 @@ export class Spinner {
       this.regs.delete(reg.id);
       if (reg.native && --this.nativeRegs === 0) this.closeWatcher();  // the worker no longer rings for it
       for (const f of reg.released.splice(0)) f();
-      if (this.regs.size === 0) this.stop();
+      if (this.regs.size === 0) this.lingerThenStop();
     } else if (status !== STATUS_ACTIVE && !reg.ended) {
       reg.ended = true;
       const sink = reg.sink;

@@ -84,7 +84,7 @@ export function segments(): string[] {
 /** Waits until no segment outside `before` remains (other suites may create short-lived ones). */
 export async function noNewSegments(before: string[]): Promise<string[]> {
   let extra: string[] = [];
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 150; i++) {
     extra = segments().filter((n) => !before.includes(n));
     if (extra.length === 0) break;
     await sleep(20);
