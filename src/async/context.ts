@@ -28,7 +28,7 @@ import { Subscriptions, subMarkerFor, type SubMarker, type Subscriber } from './
 import { Queue } from './queue.js';
 import { startupCommands, type StartupOptions } from './startup.js';
 import {
-  changesSession, clusterFlagsAfter, commandName, inMultiAfter, isSocketOnly, needsFence, NO_CLUSTER_FLAGS, socketByClusterFlags,
+  changesSession, clusterFlagsAfter, routeOf, commandName, inMultiAfter, needsFence, NO_CLUSTER_FLAGS,
   suppressesReplies, trackingSwitch, word, type ClusterFlags, type Route,
 } from './route.js';
 import { openShmChannel, type ShmOpener } from './shm-open.js';
@@ -219,7 +219,7 @@ export class AsyncContext implements AsyncAdapterTarget {
       // could not be told from ordinary replies afterwards.
       throw new RedisError('ERR_ARGUMENT', `${name.toUpperCase()} inside MULTI is not supported by the async context`);
     }
-    const route: Route = this.inMulti || socketByClusterFlags(this.cluster) || isSocketOnly(name, argv) ? 'socket' : 'shm';
+    const route: Route = routeOf(name, argv, this.inMulti, this.cluster);
     this.inMulti = inMultiAfter(name, this.inMulti);
     this.cluster = clusterFlagsAfter(name, this.cluster);
     let proto: 2 | 3 | undefined;

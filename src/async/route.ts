@@ -70,6 +70,12 @@ export function isSocketOnly(name: string, argv: readonly Word[]): boolean {
   return false;
 }
 
+/** The channel a command goes on when issued: the socket inside MULTI, after ASKING or
+ *  READONLY, and for socket-only commands; else shm (when the connection has it). */
+export function routeOf(name: string, argv: readonly Word[], inMulti: boolean, cluster: ClusterFlags): Route {
+  return inMulti || socketByClusterFlags(cluster) || isSocketOnly(name, argv) ? 'socket' : 'shm';
+}
+
 /** Does a successful run of this command on the socket change the shm session's state? */
 export function changesSession(name: string, argv: readonly Word[]): boolean {
   if (CHANGES_SESSION.has(name)) return true;

@@ -1,7 +1,7 @@
 // ioredis with its default options (no auto-pipelining, no command timeout); transport
 // 'shm' is the same ioredis with redis-shm/ioredis's ShmConnector (it must get a session:
 // a row that silently fell back to the socket would be mislabelled).
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { RedisError } from '../errors.js';
 import { ShmConnector, ShmStream } from '../ioredis/index.js';
 import type { Driver, DriverSpec, Endpoints } from './driver.js';
@@ -23,21 +23,27 @@ export async function openIoredis(spec: DriverSpec, eps: Endpoints): Promise<Dri
       throw new RedisError('ERR_SHM_UNAVAILABLE', `ioredis over shm: ${why ?? 'not on shm'}`);
     }
   }
-  let sub: Redis | undefined;
+  return ioredisDriver(spec, cmd, () => new Redis(opts), (keys) => {
+    const p = cmd.pipeline();
+    for (const k of keys) p.get(k);
+    return p.exec();
+  });
+}
+
+/** The Driver over an ioredis Redis or Cluster (the same command API); `newSub` makes the
+ *  second connection for pub/sub, `pipelineGet` is the one part that differs. */
+export function ioredisDriver(spec: DriverSpec, cmd: Redis | Cluster, newSub: () => Redis | Cluster, pipelineGet: Driver['pipelineGet']): Driver {
+  let sub: Redis | Cluster | undefined;
   return {
     spec,
     ping: () => cmd.ping(),
     get: (k) => cmd.get(k),
     getBuffer: (k) => cmd.getBuffer(k),
     set: (k, v) => cmd.set(k, Buffer.isBuffer(v) || typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
-    pipelineGet: (keys) => {
-      const p = cmd.pipeline();
-      for (const k of keys) p.get(k);
-      return p.exec();
-    },
+    pipelineGet,
     publish: (ch, m) => cmd.publish(ch, m),
     async subscribe(ch, onMessage) {
-      sub = new Redis(opts);
+      sub = newSub();
       await sub.connect();
       sub.on('message', (_c: string, m: string) => onMessage(m));
       await sub.subscribe(ch);

@@ -3,6 +3,7 @@
 // are skipped by length, never copied, except for a command cut across writes, whose pieces
 // are joined once it is complete. Each command comes with its lowercase name and views of its
 // first arguments, which is all the routing rule reads (src/async/route.ts).
+import { word } from '../async/route.js';
 
 /** Arguments (the name included) kept as views for the routing rule; XREADGROUP's options need 9. */
 const KEPT_ARGS = 12;
@@ -48,16 +49,6 @@ function readNumber(buf: Uint8Array, i: number, end: number): [number, number] |
   return PARTIAL;
 }
 
-function lowerName(b: Uint8Array): string {
-  if (b.length > 32) return '';
-  let s = '';
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i]!;
-    s += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  }
-  return s;
-}
-
 /** The commands whose routing reads arguments after the name (src/async/route.ts): only
  *  these get views of them, every other command only its name (no allocation per argument). */
 const READS_ARGS = new Set(['client', 'hello', 'xread', 'xreadgroup']);
@@ -86,7 +77,7 @@ function parseCommand(buf: Uint8Array, start: number, end: number, argv: Uint8Ar
     if (buf[after] !== CR || buf[after + 1] !== LF) return BAD;
     if (a === 0) argv.push(buf.subarray(body, after));
     else if (a < KEPT_ARGS && keep) argv.push(buf.subarray(body, after));
-    if (a === 0) { parsedName = lowerName(argv[0]!); keep = READS_ARGS.has(parsedName); }
+    if (a === 0) { parsedName = word(argv[0]); keep = READS_ARGS.has(parsedName); }
     i = after + 2;
   }
   return i;

@@ -29,7 +29,7 @@ import { busyPollHooks, type BusyPollOptions } from '../../adapters/busy-poll.js
 import { nodeAdapter, type AsyncAdapterHooks, type AsyncAdapterTarget, type SpinPolicy } from '../async/adapter.js';
 import { Queue } from '../async/queue.js';
 import {
-  changesSession, clusterFlagsAfter, inMultiAfter, isSocketOnly, needsFence, NO_CLUSTER_FLAGS, socketByClusterFlags,
+  changesSession, clusterFlagsAfter, routeOf, inMultiAfter, needsFence, NO_CLUSTER_FLAGS,
   suppressesReplies, trackingSwitch, type ClusterFlags,
 } from '../async/route.js';
 import { RedisError } from '../errors.js';
@@ -234,7 +234,7 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
       this.stopFraming = true;
       return raw(c.bytes);
     }
-    const route = this.inMulti || socketByClusterFlags(this.cluster) || isSocketOnly(name, argv) ? 'socket' : 'shm';
+    const route = routeOf(name, argv, this.inMulti, this.cluster);
     this.inMulti = inMultiAfter(name, this.inMulti);
     this.cluster = clusterFlagsAfter(name, this.cluster);
     return { bytes: c.bytes, route, sync: changesSession(name, argv), fence: needsFence(name) };
