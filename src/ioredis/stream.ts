@@ -84,6 +84,19 @@ interface Pending {
 interface SockEntry { internal: ((r: RedisReply | null) => void) | undefined }
 const USER: SockEntry = { internal: undefined };
 
+/** Commands of one write are adjacent views of its buffer: one view of the whole run, no copy
+ *  (a pipeline goes into REQ straight from ioredis's buffer). Anything else is concatenated. */
+function joined(parts: Uint8Array[]): Uint8Array {
+  const first = parts[0]!;
+  let end = first.byteOffset + first.byteLength;
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p.buffer !== first.buffer || p.byteOffset !== end) return Buffer.concat(parts);
+    end += p.byteLength;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
 function raw(bytes: Uint8Array): Pending {
   return { bytes, route: 'raw', sync: false, fence: false };
 }
@@ -290,7 +303,7 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
     this.ringBatch = [];
     const shm = this.shm;
     if (!shm) return;
-    shm.write(b.length === 1 ? b[0]! : Buffer.concat(b));
+    shm.write(b.length === 1 ? b[0]! : joined(b));
   }
 
   private pump(): void {
