@@ -5,7 +5,11 @@
 // from the first add to the last completion. Producer and worker share this process, the
 // server runs beside it. The host is shared: compare the rows of one run only.
 //
-// Run:  npm run build:ts && node dist/scripts/bench-bullmq.js [--rounds 5] [--jobs 5000] [--concurrency 8]
+// The table also gives the server's EVALSHA time per call in each round (INFO commandstats,
+// reset before the round): the scripts BullMQ runs are the same over both transports.
+// `--only socket|shm` runs one transport alone (for a profiler: node --cpu-prof, perf).
+//
+// Run:  npm run build:ts && node dist/scripts/bench-bullmq.js [--rounds 5] [--jobs 5000] [--concurrency 8] [--only shm]
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
@@ -66,29 +70,41 @@ async function main(): Promise<void> {
   const concurrency = arg('concurrency', 8);
   const srv = await startServer();
   try {
-    const order: Transport[] = ['socket', 'shm'];
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] as Transport : undefined;
+    if (only !== undefined && only !== 'socket' && only !== 'shm') throw new Error('--only takes socket or shm');
+    const order: Transport[] = only ? [only] : ['socket', 'shm'];
+    const admin = new Redis({ path: srv.socket });
+    const evalshaUs = async (): Promise<number> => {
+      const m = /cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(await admin.info('commandstats'));
+      return m ? Number(m[1]) : NaN;
+    };
     const connect = { socket: await connections(srv.socket, 'socket'), shm: await connections(srv.socket, 'shm') };
     // warm-up (script loading, JIT), not counted
     for (const t of order) await round(connect[t], `warm-${t}`, 500, concurrency);
     const rates: Record<Transport, number[]> = { socket: [], shm: [] };
+    const scriptUs: Record<Transport, number[]> = { socket: [], shm: [] };
     const ratios: number[] = [];
     const load0 = loadavg()[0]!;
     for (let r = 0; r < rounds; r++) {
       const now = r % 2 === 0 ? order : [...order].reverse();
       const got: Partial<Record<Transport, number>> = {};
-      for (const t of now) got[t] = await round(connect[t], `bench-${r}-${t}`, jobs, concurrency);
-      rates.socket.push(got.socket!);
-      rates.shm.push(got.shm!);
-      ratios.push(got.shm! / got.socket!);
-      console.error(`round ${r + 1}: socket ${got.socket!.toFixed(0)} jobs/s, shm ${got.shm!.toFixed(0)} jobs/s`);
+      for (const t of now) {
+        await admin.config('RESETSTAT');
+        got[t] = await round(connect[t], `bench-${r}-${t}`, jobs, concurrency);
+        rates[t].push(got[t]);
+        scriptUs[t].push(await evalshaUs());
+      }
+      if (!only) ratios.push(got.shm! / got.socket!);
+      console.error(`round ${r + 1}: ${order.map((t) => `${t} ${got[t]!.toFixed(0)} jobs/s`).join(', ')}`);
     }
     const load1 = loadavg()[0]!;
     const median = (xs: number[]): number => percentile(Float64Array.from(xs).sort(), 50);
     console.log(`BullMQ ${rounds} alternating rounds x ${jobs} jobs (concurrency ${concurrency}, 10 % retried once), ioredis over the Unix socket vs over shm; 1-min load ${load0.toFixed(1)} -> ${load1.toFixed(1)}\n`);
-    console.log('| transport | jobs/s (median of rounds) | jobs/s (worst round) |');
-    console.log('|---|---:|---:|');
-    for (const t of order) console.log(`| ioredis ${t} | ${median(rates[t]).toFixed(0)} | ${Math.min(...rates[t]).toFixed(0)} |`);
-    console.log(`\nshm / socket, per round: median ${median(ratios).toFixed(2)}x, worst ${Math.min(...ratios).toFixed(2)}x`);
+    console.log('| transport | jobs/s (median of rounds) | jobs/s (worst round) | server µs per EVALSHA, median (worst) |');
+    console.log('|---|---:|---:|---:|');
+    for (const t of order) console.log(`| ioredis ${t} | ${median(rates[t]).toFixed(0)} | ${Math.min(...rates[t]).toFixed(0)} | ${median(scriptUs[t]).toFixed(1)} (${Math.max(...scriptUs[t]).toFixed(1)}) |`);
+    if (!only) console.log(`\nshm / socket, per round: median ${median(ratios).toFixed(2)}x, worst ${Math.min(...ratios).toFixed(2)}x`);
+    admin.disconnect();
   } finally {
     await srv.stop();
   }
