@@ -454,6 +454,10 @@ int RedisModule_OnUnload(RedisModuleCtx *ctx) {
         RedisModule_Log(ctx, "warning", "shm: a main-loop callback is still queued; retry MODULE UNLOAD");
         return REDISMODULE_ERR;
     }
+    if (shm_main_timer_pending()) {   /* a module timer must not outlive the library */
+        RedisModule_Log(ctx, "warning", "shm: a re-check timer is still armed; retry MODULE UNLOAD");
+        return REDISMODULE_ERR;
+    }
     shm_workers_stop();
     shm_main_stop();
     shm_sigbus_uninstall();

@@ -611,9 +611,10 @@ static void *worker_main(void *arg) {
  * Budget per loop iteration: at most MAIN_PASSES passes over the sessions (each takes at
  * most READ_CHUNK request bytes per session and at most shm.max-batch commands in all), and
  * no new pass after MAIN_BUDGET_NS; what is left runs in the next iteration, which starts at
- * once (serve_fd). Waiting states (clients paused, replies waiting for REP space) are
- * re-checked by a MAIN_RECHECK_MS timer; replies held for the AOF go out in the next
- * iteration. During a load BEFORE_SLEEP does not run: the load's progress events serve these
+ * once (serve_fd). Replies waiting for REP space set REP's producer_parked the same way:
+ * the client rings when it frees space. Waiting states (clients paused; REP space, as a
+ * backstop) are re-checked by a MAIN_RECHECK_MS timer; replies held for the AOF go out in
+ * the next iteration. During a load BEFORE_SLEEP does not run: the load's progress events serve these
  * sessions (reads only, as for lent sessions). */
 #define MAIN_PASSES 4
 #define MAIN_BUDGET_NS (250ull * 1000)
@@ -640,7 +641,7 @@ static int main_has_work(void) {
     return 0;
 }
 
-int shm_main_serving(void) { return main_w.list != NULL; }
+int shm_main_timer_pending(void) { return main_timer_armed; }
 
 void shm_main_before_sleep(void) {
     if (!main_w.list) return;
@@ -662,12 +663,16 @@ void shm_main_before_sleep(void) {
         if (s->gated) more = 1;                          /* the gate lifts in the next BEFORE_SLEEP */
         /* relaxed: published by the fence below */
         __atomic_store_n(&s->req.ctl->consumer_parked, 1, __ATOMIC_RELAXED);
+        /* replies wait for REP space: the client rings when it frees some (relaxed: same fence) */
+        if (s->out_free) __atomic_store_n(&s->rep.ctl->producer_parked, 1, __ATOMIC_RELAXED);
     }
     /* full fence: parked=1 stores are ordered before the re-check loads (Dekker pair with the client) */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (more || main_has_work()) {
-        for (shm_session *s = main_w.list; s; s = s->next)
+        for (shm_session *s = main_w.list; s; s = s->next) {
             __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: a hint to the client */
+            __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: same */
+        }
         shm_workers_request_serve();   /* the loop must not sleep: serve_fd is readable */
     } else if (waiting) {
         main_recheck_later();
@@ -676,7 +681,10 @@ void shm_main_before_sleep(void) {
 
 void shm_main_after_sleep(void) {
     /* relaxed: only spares clients a doorbell while the loop is awake anyway */
-    for (shm_session *s = main_w.list; s; s = s->next) __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);
+    for (shm_session *s = main_w.list; s; s = s->next) {
+        __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: as above */
+        __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: as above */
+    }
 }
 
 void shm_main_serve_loading(void) {

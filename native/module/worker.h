@@ -63,8 +63,8 @@ void shm_main_before_sleep(void);
 void shm_main_after_sleep(void);
 /* Main thread, lock held, during a load: one pass over the main thread's sessions. */
 void shm_main_serve_loading(void);
-/* The main thread serves at least one session. */
-int shm_main_serving(void);
+/* Main thread: the re-check timer is armed (unload waits for it: it fires within 1 ms). */
+int shm_main_timer_pending(void);
 /* The main thread's pseudo-worker (statistics, SHM.INFO). */
 shm_worker *shm_main_worker(void);
 /* Any thread: make the owner look at its sessions now (closing flag, inbox). */

@@ -58,6 +58,10 @@ export const IN_MID_REPLY = 144;
 /** Main-owned, set before the channel is registered and never changed: which doorbell the
  *  worker rings for this channel (WAKE_ASYNC: BELL_SEQ, WAKE_NATIVE: NATIVE_SEQ). */
 export const IN_WAKE = 160;
+/** Worker sets 1 when its REP read took the server's producer_parked flag (the server waits
+ *  for REP space); the main thread exchanges it back to 0 and, for a main-thread-served
+ *  session, rings the server through the socket (docs/protocol.md §4). */
+export const IN_SPACE_TAKEN = 176;
 export const INBOX_HEADER_BYTES = 1024;
 
 export const WAKE_ASYNC = 0;

@@ -12,7 +12,7 @@ import { RedisError } from '../errors.js';
 import { loadAddon, type RawAddon, type RawBellWatcher } from '../native/addon.js';
 import {
   BELL_SEQ, CONTROL_INTS, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ,
-  IN_STATUS, IN_TAIL, IN_WAKE, IN_WANT_SPACE, WAKE_NATIVE,
+  IN_SPACE_TAKEN, IN_STATUS, IN_TAIL, IN_WAKE, IN_WANT_SPACE, WAKE_NATIVE,
   MAIN_PARKED, NATIVE_SEQ, STATUS_ACTIVE, STATUS_CLOSED, STATUS_RELEASED, WORKER_PARKED, type ControlMessage, type WorkerConfig,
   IN_MID_REPLY, IN_OWNER, IN_WRITTEN, OWNER_MAIN, OWNER_WANTED, OWNER_WORKER, WORKER_READY,
 } from './slots.js';
@@ -234,6 +234,14 @@ export class Spinner {
     this.drain(reg);
     if (owner !== OWNER_MAIN || reg.ended || !reg.want) return CLAIM_NO;
     return this.takeOver(reg);
+  }
+
+  /** True once after the worker's REP read took the server's REP-space flag (the server
+   *  waited for space); for a main-thread-served session the caller then rings the server. */
+  takeSpaceWake(id: number): boolean {
+    const reg = this.regs.get(id);
+    // SC exchange: pairs with the worker's store before it published the chunk we got
+    return reg !== undefined && Atomics.exchange(reg.hdr, IN_SPACE_TAKEN, 0) === 1;
   }
 
   /** Hands segment `id`'s REP ring back to the worker (after claim()); `midReply`: the bytes

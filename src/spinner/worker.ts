@@ -16,7 +16,7 @@ import { loadAddon, type RawSegment } from '../native/addon.js';
 import { SHM_STATE_CLOSED } from '../native/segment.js';
 import { BoundaryScanner } from './frame.js';
 import {
-  BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
+  BELL_SEQ, CTRL_SEQ, CTRL_STOP, INBOX_HEADER_BYTES, IN_HEAD, IN_SPACE_TAKEN, IN_STATUS, IN_TAIL, IN_WANT_SPACE, MAIN_PARKED,
   IN_REQ_ARMED, IN_REQ_EVENTS, IN_REQ_SEQ, STATUS_CLOSED, STATUS_CORRUPT, STATUS_RELEASED, WORKER_PARKED,
   IN_MID_REPLY, IN_OWNER, IN_WAKE, IN_WRITTEN, NATIVE_SEQ, OWNER_MAIN, OWNER_WANTED, WAKE_NATIVE, WORKER_READY,
   type ControlMessage, type WorkerConfig,
@@ -100,7 +100,9 @@ function pump(e: Entry): number {
   } catch {
     return finish(e, STATUS_CORRUPT);
   }
-  seg.wakePeerSpace();  // the server may have parked waiting for REP space
+  // the server may have parked waiting for REP space; SC store: seen by the main thread
+  // once it has this chunk (published after it)
+  if (seg.wakePeerSpace()) Atomics.store(e.hdr, IN_SPACE_TAKEN, 1);
   const start = e.written;
   e.written = (e.written + n) >>> 0;
   const b = e.scanner.scan(e.data, off, off + n);

@@ -63,7 +63,18 @@ export class ShmChannel implements Channel {
     this.wakeSocket = opts.wakeSocket === true;
     this.spinner = Spinner.get();
     this.spinner.register(seg.id, {
-      onData: (chunk) => { if (!this.closed) { this.delivered++; this.handlers.onData(chunk); } },
+      onData: (chunk) => {
+        if (this.closed) return;
+        this.delivered++;
+        // the worker freed REP space; a main-thread session waits for its client to say so
+        if (this.wakeSocket) {
+          try {
+            if (this.spinner.takeSpaceWake(this.seg.id) && this.lifeline.isOpen) this.lifeline.write(BELL);
+            else this.wakeSpace();
+          } catch (e) { this.fail(e); return; }
+        }
+        this.handlers.onData(chunk);
+      },
       onSpace: () => { if (this.armed) this.flush(); },
       onEnd: (why) => this.onInboxEnd(why),
     }, opts.inboxBytes, opts.nativeWake === true);
@@ -136,7 +147,7 @@ export class ShmChannel implements Channel {
         if (n === 0) break;
         this.scanner.scan(buf, 0, n);
         total += n;
-        this.seg.wakeServerSpace();  // the server may have parked waiting for REP space
+        this.wakeSpace();  // the server may have parked waiting for REP space
         this.handlers.onData(buf.subarray(0, n));
         if (this.closed) return total;
         if (total >= DIRECT_MAX) break;
@@ -189,6 +200,12 @@ export class ShmChannel implements Channel {
     this.wakeDue = true;
     queueMicrotask(this.wakeAtTickEnd);
     this.wakeNow();
+  }
+
+  /** After REP bytes were consumed: a server waiting for REP space is woken (a main-thread
+   *  session: rung through the socket, protocol.md §4). */
+  private wakeSpace(): void {
+    if (this.seg.wakeServerSpace() && this.wakeSocket && this.lifeline.isOpen) this.lifeline.write(BELL);
   }
 
   private wakeNow(): void {

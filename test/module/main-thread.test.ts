@@ -91,6 +91,22 @@ describe('serving on the main thread', () => {
     c.disconnect();
   });
 
+  it('replies larger than the REP ring stream through it (the client rings when it frees space)', async () => {
+    const c = createClient({ path: srv.socket, transport: 'shm', serve: 'main', returnBuffers: true });
+    await c.connect();
+    const big = Buffer.alloc(3_000_000, 7);
+    big[2_999_999] = 9;
+    expect(await c.set('mt:3mb', big)).toBe('OK');
+    const got = await c.get('mt:3mb') as Buffer;
+    expect(got.length).toBe(big.length);
+    expect(got.equals(big)).toBe(true);
+    const chunk = Buffer.alloc(64 * 1024, 3);
+    await c.set('mt:64k', chunk);
+    const many = await Promise.all(Array.from({ length: 100 }, () => c.get('mt:64k') as Promise<Buffer>));   // 6.4 MB of replies
+    expect(many.every((b) => b.equals(chunk))).toBe(true);
+    c.disconnect();
+  });
+
   it('SHM.OPEN takes WAKE SOCKET or WAKE FUTEX and refuses other options', async () => {
     expect(await srv.command('SHM.OPEN', '1', 'redis-shm-x', '0'.repeat(32), 'WAKE', 'LATER')).toBe('-ERR SHM unknown option\r\n');
     expect(await srv.command('SHM.OPEN', '1', 'redis-shm-x', '0'.repeat(32), 'WAKE')).toBe('-ERR SHM unknown option\r\n');
