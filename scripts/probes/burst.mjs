@@ -23,14 +23,16 @@ for (let i = 0; i < 2000; i++) await get();
 let gcs = 0, gcms = 0; const gcAt = [];
 new PerformanceObserver((l) => { for (const e of l.getEntries()) { gcs++; gcms += e.duration; gcAt.push(e.startTime); } }).observe({ entryTypes: ['gc'] });
 const sleep = (m) => new Promise((r) => setTimeout(r, m));
-const lat = [], late = [], at = [];
+const lat = [], late = [], at = [], cls = [], mono = [];
 const i0 = info(); const cpu0 = process.cpuUsage(); const t00 = performance.now();
 const end = performance.now() + ms;
 while (performance.now() < end) {
-  const ts = performance.now(); await sleep(gap); const t0 = performance.now(); late.push((t0 - ts - gap) * 1000);
-  await get(); const d = (performance.now() - t0) * 1000; lat.push(d); at.push(t0);
+  const ts = performance.now(); await sleep(gap); const t0 = performance.now(); const m0 = process.hrtime.bigint(); late.push((t0 - ts - gap) * 1000);
+  const H = globalThis.H; const k0 = H ? [H.skipped, H.misses] : null;
+  await get(); const d = (performance.now() - t0) * 1000; lat.push(d); at.push(t0); mono.push(m0);
+  if (H) cls.push(H.skipped > k0[0] ? 'doorbell (backing off)' : H.misses > k0[1] ? 'window missed (>budget)' : 'polled');
 }
-const wall = performance.now() - t00; const H = globalThis.H; if (H) console.log(`busy-poll: polls ${H.polls} hits ${H.hits} misses ${H.misses} skipped ${H.skipped} releases ${H.releases}`); const cpu = process.cpuUsage(cpu0); const i1 = info();
+const wall = performance.now() - t00; const H = globalThis.H; if (H) console.log(`busy-poll (cumulative, warm-up included): polls ${H.polls} hits ${H.hits} misses ${H.misses} skipped ${H.skipped} releases ${H.releases}`); const cpu = process.cpuUsage(cpu0); const i1 = info();
 const q = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const f = (x) => x.toFixed(1);
 const n = lat.length;
@@ -45,5 +47,7 @@ console.log('hist (<us:count):', b.map((u, i) => `${u === 1e9 ? 'inf' : u}:${cnt
 const slow = lat.map((x, i) => [x, at[i]]).filter(([x]) => x > q(lat, .99));
 const nearGc = slow.filter(([, t]) => gcAt.some((g) => Math.abs(g - t) < 2)).length;
 console.log(`slow (>p99) ${slow.length}, within 2 ms of a GC: ${nearGc}`);
+if (cls.length) { const by = {}; lat.forEach((x, i) => (by[cls[i]] ??= []).push(x)); const p99 = q(lat, .99); for (const [k, a] of Object.entries(by)) console.log(`  ${k}: n=${a.length} p50=${f(q(a, .5))} p99=${f(q(a, .99))} us; samples above the overall p99: ${a.filter((x) => x > p99).length}`); }
+if (process.env.SLOW) { const fs = await import('node:fs'); const p99 = q(lat, .99); fs.writeFileSync(process.env.SLOW, lat.map((x, i) => [x, mono[i], cls[i] ?? '']).filter(([x]) => x > p99).map(([x, m, k]) => `${(Number(m) / 1e9).toFixed(6)} ${x.toFixed(1)} ${k}`).join('\n') + '\n'); }
 if (process.env.DUMP) { const fs = await import('node:fs'); fs.writeFileSync(process.env.DUMP, lat.map(f).join('\n')); }
 for (const e of extras) e.disconnect(); close(); if (srv) await srv.stop();
