@@ -9,15 +9,18 @@
 // reset before the round): the scripts BullMQ runs are the same over both transports.
 // `--only socket|shm` runs one transport alone (for a profiler: node --cpu-prof, perf).
 //
-// Run:  npm run build:ts && node dist/scripts/bench-bullmq.js [--rounds 5] [--jobs 5000] [--concurrency 8] [--only shm]
+// Rows: socket (plain ioredis), shm (ShmConnector, serving threads), shm-main (serve: 'main').
+// Run:  npm run build:ts && node dist/scripts/bench-bullmq.js [--rounds 5] [--jobs 5000] [--concurrency 8] [--only shm|shm-main|socket]
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadavg } from 'node:os';
 import { percentile } from '../src/bench/stats.js';
 import { startServer } from '../src/cli/server.js';
-import { ShmConnector } from '../src/ioredis/index.js';
+import { createShmConnector } from '../src/ioredis/index.js';
 
-type Transport = 'socket' | 'shm';
+/** 'shm-main': the connector with serve: 'main' (sessions served by the server's main thread). */
+type Transport = 'socket' | 'shm' | 'shm-main';
+const TRANSPORTS: Transport[] = ['socket', 'shm', 'shm-main'];
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +31,8 @@ function arg(name: string, def: number): number {
 async function connections(path: string, transport: Transport): Promise<() => Redis> {
   const options = { path, maxRetriesPerRequest: null };
   if (transport === 'socket') return () => new Redis(options);
-  return () => new Redis({ ...options, Connector: ShmConnector });
+  const Connector = transport === 'shm-main' ? createShmConnector({ serve: 'main' }) : createShmConnector({ serve: 'thread' });
+  return () => new Redis({ ...options, Connector });
 }
 
 /** One round: jobs per second from the first add to the last completion. */
@@ -71,22 +75,22 @@ async function main(): Promise<void> {
   const srv = await startServer();
   try {
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] as Transport : undefined;
-    if (only !== undefined && only !== 'socket' && only !== 'shm') throw new Error('--only takes socket or shm');
-    const order: Transport[] = only ? [only] : ['socket', 'shm'];
+    if (only !== undefined && !TRANSPORTS.includes(only)) throw new Error(`--only takes ${TRANSPORTS.join(', ')}`);
+    const order: Transport[] = only ? [only] : TRANSPORTS;
     const admin = new Redis({ path: srv.socket });
     const evalshaUs = async (): Promise<number> => {
       const m = /cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(await admin.info('commandstats'));
       return m ? Number(m[1]) : NaN;
     };
-    const connect = { socket: await connections(srv.socket, 'socket'), shm: await connections(srv.socket, 'shm') };
+    const connect = Object.fromEntries(await Promise.all(TRANSPORTS.map(async (t) => [t, await connections(srv.socket, t)] as const))) as Record<Transport, () => Redis>;
     // warm-up (script loading, JIT), not counted
     for (const t of order) await round(connect[t], `warm-${t}`, 500, concurrency);
-    const rates: Record<Transport, number[]> = { socket: [], shm: [] };
-    const scriptUs: Record<Transport, number[]> = { socket: [], shm: [] };
-    const ratios: number[] = [];
+    const rates: Record<Transport, number[]> = { socket: [], shm: [], 'shm-main': [] };
+    const scriptUs: Record<Transport, number[]> = { socket: [], shm: [], 'shm-main': [] };
+    const ratios: Record<Transport, number[]> = { socket: [], shm: [], 'shm-main': [] };
     const load0 = loadavg()[0]!;
     for (let r = 0; r < rounds; r++) {
-      const now = r % 2 === 0 ? order : [...order].reverse();
+      const now = order.map((_, i) => order[(i + r) % order.length]!);   // the order rotates
       const got: Partial<Record<Transport, number>> = {};
       for (const t of now) {
         await admin.config('RESETSTAT');
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
         rates[t].push(got[t]);
         scriptUs[t].push(await evalshaUs());
       }
-      if (!only) ratios.push(got.shm! / got.socket!);
+      if (!only) for (const t of order) ratios[t].push(got[t]! / got.socket!);
       console.error(`round ${r + 1}: ${order.map((t) => `${t} ${got[t]!.toFixed(0)} jobs/s`).join(', ')}`);
     }
     const load1 = loadavg()[0]!;
@@ -103,7 +107,10 @@ async function main(): Promise<void> {
     console.log('| transport | jobs/s (median of rounds) | jobs/s (worst round) | server µs per EVALSHA, median (worst) |');
     console.log('|---|---:|---:|---:|');
     for (const t of order) console.log(`| ioredis ${t} | ${median(rates[t]).toFixed(0)} | ${Math.min(...rates[t]).toFixed(0)} | ${median(scriptUs[t]).toFixed(1)} (${Math.max(...scriptUs[t]).toFixed(1)}) |`);
-    if (!only) console.log(`\nshm / socket, per round: median ${median(ratios).toFixed(2)}x, worst ${Math.min(...ratios).toFixed(2)}x`);
+    if (!only) {
+      console.log('');
+      for (const t of order) if (t !== 'socket') console.log(`${t} / socket, per round: median ${median(ratios[t]).toFixed(2)}x, worst ${Math.min(...ratios[t]).toFixed(2)}x`);
+    }
     admin.disconnect();
   } finally {
     await srv.stop();

@@ -2,7 +2,8 @@
 // the heaviest shm traffic <= 2x its p99 alone"). One server; the measured client is ioredis
 // over the Unix socket in this process; the heavy traffic runs in a child process (its own
 // event loop and CPU, as another application on the host would), over shm or, for
-// comparison, over the socket with the same client and workload. Rounds alternate the
+// comparison, over the socket with the same client and workload; shm neighbours run with the
+// default serving threads (shm) and with serve: 'main' (shm-main). Rounds alternate the
 // neighbours (the order rotates every round); the table gives the median and the worst round
 // of the measured client's p50/p99, the per-round ratio p99 beside / p99 alone, and the
 // neighbour's own ops/s.
@@ -29,11 +30,12 @@ function arg(name: string, def: string): string {
 }
 
 type Heavy = 'get-1000' | 'set-get-1mb';
-type Transport = 'shm' | 'socket';
+/** 'shm-main': over shm with serve: 'main' (the server's main thread serves the session). */
+type Transport = 'shm' | 'shm-main' | 'socket';
 
 /** Child mode: run `heavy` over `transport` until SIGTERM, then print the ops done and the seconds. */
 async function child(path: string, heavy: Heavy, transport: Transport): Promise<void> {
-  const c = createClient({ path, transport, returnBuffers: true });
+  const c = createClient({ path, transport: transport === 'socket' ? 'socket' : 'shm', serve: transport === 'shm-main' ? 'main' : 'thread', returnBuffers: true });
   await c.connect();
   let ops = 0, stop = false;
   const t0 = performance.now();
@@ -63,8 +65,10 @@ interface Neighbour { name: string; heavy?: Heavy; transport?: Transport }
 const NEIGHBOURS: Neighbour[] = [
   { name: 'alone' },
   { name: 'beside shm get-1000', heavy: 'get-1000', transport: 'shm' },
+  { name: 'beside shm-main get-1000', heavy: 'get-1000', transport: 'shm-main' },
   { name: 'beside socket get-1000', heavy: 'get-1000', transport: 'socket' },
   { name: 'beside shm set-get-1mb', heavy: 'set-get-1mb', transport: 'shm' },
+  { name: 'beside shm-main set-get-1mb', heavy: 'set-get-1mb', transport: 'shm-main' },
   { name: 'beside socket set-get-1mb', heavy: 'set-get-1mb', transport: 'socket' },
 ];
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -103,8 +104,21 @@ static int cmd_open(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     const char *vs = RedisModule_StringPtrLen(argv[1], &vlen);
     if (!shm_strict_ll(vs, vlen, &version) || version != SHM_LAYOUT_VERSION)
         return RedisModule_ReplyWithError(ctx, "ERR SHM unsupported layout version (this server speaks 1)");
-    if ((argc - 4) % 2 != 0 || argc > 4)
-        return RedisModule_ReplyWithError(ctx, "ERR SHM unknown option");
+    /* options: WAKE SOCKET (served by the main thread; the client rings the socket, see
+     * worker.c "serving on the main thread") */
+    int wake_socket = 0;
+    if ((argc - 4) % 2 != 0) return RedisModule_ReplyWithError(ctx, "ERR SHM unknown option");
+    for (int i = 4; i < argc; i += 2) {
+        size_t kl, vl;
+        const char *k = RedisModule_StringPtrLen(argv[i], &kl);
+        const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
+        if (kl == 4 && !strncasecmp(k, "wake", 4) && vl == 6 && !strncasecmp(v, "socket", 6)) wake_socket = 1;
+        else if (kl == 4 && !strncasecmp(k, "wake", 4) && vl == 5 && !strncasecmp(v, "futex", 5)) wake_socket = 0;
+        else return RedisModule_ReplyWithError(ctx, "ERR SHM unknown option");
+    }
+    /* the main thread flushes each command's propagation itself (internal.h); without that
+     * internal the session is served by a thread, and the reply says so */
+    int on_main = wake_socket && shm_internal_have_evict();
     const char *name = RedisModule_StringPtrLen(argv[2], &nlen);
     const char *tok = RedisModule_StringPtrLen(argv[3], &tlen);
     uint8_t token[SHM_TOKEN_BYTES];
@@ -173,14 +187,18 @@ static int cmd_open(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
     }
     __atomic_fetch_add(&G.live_sessions, 1, __ATOMIC_RELAXED);   /* relaxed: read under the lock */
     __atomic_fetch_add(&G.opened, 1, __ATOMIC_RELAXED);          /* relaxed: a statistic */
-    shm_worker_adopt(s);
+    shm_worker_adopt(s, on_main);
 
-    RedisModule_ReplyWithMap(ctx, 5);
+    RedisModule_ReplyWithMap(ctx, wake_socket ? 6 : 5);
     reply_kv(ctx, "version", SHM_LAYOUT_VERSION);
     reply_kv(ctx, "session", (long long)id);
     reply_kv(ctx, "req-capacity", (long long)m.line0.req_capacity);
     reply_kv(ctx, "rep-capacity", (long long)m.line0.rep_capacity);
     reply_kv(ctx, "server-pid", (long long)getpid());
+    if (wake_socket) {
+        RedisModule_ReplyWithCString(ctx, "wake");
+        RedisModule_ReplyWithCString(ctx, on_main ? "socket" : "futex");
+    }
     return REDISMODULE_OK;
 }
 
@@ -270,6 +288,9 @@ static void info_func(RedisModuleInfoCtx *ictx, int for_crash_report) {
         cmds += shm_read_count(&w->commands);
         held += shm_read_count(&w->held);
     }
+    shm_worker *mw = shm_main_worker();   /* WAKE SOCKET sessions, served by the main thread */
+    cmds += shm_read_count(&mw->commands);
+    held += shm_read_count(&mw->held);
     RedisModule_InfoAddSection(ictx, "");
     RedisModule_InfoAddFieldULongLong(ictx, "sessions", G.table.count);
     RedisModule_InfoAddFieldULongLong(ictx, "sessions_opened", shm_read_count(&G.opened));
@@ -279,6 +300,8 @@ static void info_func(RedisModuleInfoCtx *ictx, int for_crash_report) {
     RedisModule_InfoAddFieldULongLong(ictx, "corrupt_closes", shm_read_count(&G.corrupt));
     RedisModule_InfoAddFieldULongLong(ictx, "fault_closes", shm_read_count(&G.faults));
     RedisModule_InfoAddFieldULongLong(ictx, "threads", (unsigned long long)shm_workers_count());
+    RedisModule_InfoAddFieldULongLong(ictx, "main_thread_sessions", (unsigned long long)__atomic_load_n(&mw->nsessions, __ATOMIC_RELAXED)   /* relaxed: a statistic */);
+    RedisModule_InfoAddFieldULongLong(ictx, "main_thread_passes", shm_read_count(&mw->lock_holds));
     RedisModule_InfoAddFieldULongLong(ictx, "commands", cmds);
     RedisModule_InfoAddFieldULongLong(ictx, "lock_holds", holds);
     RedisModule_InfoAddFieldULongLong(ictx, "lock_hold_p50_ns", shm_lock_hold_percentile(50));
@@ -312,10 +335,12 @@ static void on_shutdown(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub,
 
 static void on_event_loop(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
     (void)ctx; (void)eid; (void)data;
+    if (sub == 1) { shm_main_after_sleep(); return; }   /* AFTER_SLEEP */
     if (sub != 0) return;   /* BEFORE_SLEEP: the AOF flush of this beforeSleep follows */
     /* relaxed: read by serving threads under the lock we hold until beforeSleep ends */
     __atomic_store_n(&G.sleep_epoch, G.sleep_epoch + 1, __ATOMIC_RELAXED);
     if (__atomic_load_n(&G.gated_sessions, __ATOMIC_RELAXED)) shm_workers_kick_all();   /* relaxed: a hint */
+    shm_main_before_sleep();   /* WAKE SOCKET sessions: before blocked clients, AOF and replies */
 }
 
 /* A load (RDB, AOF, a replica's full sync) keeps the module lock on the main thread until
@@ -327,11 +352,13 @@ static void on_loading(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, 
     __atomic_store_n(&G.loading, ended ? 0u : 1u, __ATOMIC_RELAXED);
     if (ended) shm_workers_loading_ended();
     else shm_workers_request_serve();   /* a thread already blocked in the lock gets its first pass */
+    if (!ended) shm_main_serve_loading();
 }
 
 static void on_loading_progress(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
     (void)ctx; (void)eid; (void)sub; (void)data;
     shm_workers_serve_lent();   /* threads blocked in the lock since before the load cannot ask */
+    shm_main_serve_loading();   /* BEFORE_SLEEP does not run during a load */
 }
 
 static void on_module_change(RedisModuleCtx *ctx, RedisModuleEvent eid, uint64_t sub, void *data) {
@@ -428,6 +455,7 @@ int RedisModule_OnUnload(RedisModuleCtx *ctx) {
         return REDISMODULE_ERR;
     }
     shm_workers_stop();
+    shm_main_stop();
     shm_sigbus_uninstall();
     shm_table_free(&G.table);
     shm_exec_cache_clear();
@@ -489,6 +517,11 @@ int RedisModule_OnLoad(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) 
 
     if (shm_sigbus_install() != 0) return REDISMODULE_ERR;
     if (shm_workers_start(ctx, (int)G.cfg.threads) != 0) {
+        shm_sigbus_uninstall();
+        return REDISMODULE_ERR;
+    }
+    if (shm_main_start(ctx) != 0) {
+        shm_workers_stop();
         shm_sigbus_uninstall();
         return REDISMODULE_ERR;
     }

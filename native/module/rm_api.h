@@ -29,6 +29,8 @@ typedef void (*RedisModuleCommandFilterFunc)(RedisModuleCommandFilterCtx *filter
 typedef void (*RedisModuleInfoFunc)(RedisModuleInfoCtx *ctx, int for_crash_report);
 typedef void (*RedisModuleEventLoopOneShotFunc)(void *user_data);
 typedef void (*RedisModuleEventLoopFunc)(int fd, void *user_data, int mask);
+typedef uint64_t RedisModuleTimerID;
+typedef void (*RedisModuleTimerProc)(RedisModuleCtx *ctx, void *data);
 typedef long long (*RedisModuleConfigGetNumericFunc)(const char *name, void *privdata);
 typedef int (*RedisModuleConfigSetNumericFunc)(const char *name, long long val, void *privdata,
                                                RedisModuleString **err);
@@ -134,6 +136,7 @@ typedef struct rm_config_change {
     X(1, int, EventLoopAddOneShot, (RedisModuleEventLoopOneShotFunc f, void *data)) \
     X(1, int, EventLoopAdd, (int fd, int mask, RedisModuleEventLoopFunc f, void *data)) \
     X(1, int, EventLoopDel, (int fd, int mask)) \
+    X(1, RedisModuleTimerID, CreateTimer, (RedisModuleCtx *ctx, long long period_ms, RedisModuleTimerProc cb, void *data)) \
     X(1, int, SubscribeToServerEvent, (RedisModuleCtx *ctx, RedisModuleEvent ev, RedisModuleEventCallback cb)) \
     X(1, int, RegisterInfoFunc, (RedisModuleCtx *ctx, RedisModuleInfoFunc cb)) \
     X(1, int, InfoAddSection, (RedisModuleInfoCtx *ctx, const char *name)) \

@@ -28,6 +28,7 @@
 
 static shm_worker workers[MAX_WORKERS];
 static int nworkers;
+static shm_worker main_w;   /* sessions the main thread serves (WAKE SOCKET, see "main thread" below) */
 static int waitv_missing;   /* ENOSYS seen: fall back to timed sleeps */
 
 int shm_workers_count(void) { return nworkers; }
@@ -596,9 +597,114 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+/* ---------- serving on the main thread ----------
+ *
+ * A session opened with WAKE SOCKET (protocol.md §4) is served by the main thread itself,
+ * in the event loop's BEFORE_SLEEP event, instead of by a serving thread: no lock hand-off
+ * and no extra runnable thread on a small host; its writes reach the AOF, the replicas and
+ * the clients blocked on its keys in the same loop iteration (they run later in the same
+ * beforeSleep). Its client wakes the loop the way any socket client does: after writing
+ * REQ it takes REQ's consumer_parked flag, which this side sets before the loop may sleep,
+ * and when it got it, it writes an empty inline line ("\n", which the server reads and
+ * ignores: no reply, no command) to the session's socket.
+ *
+ * Budget per loop iteration: at most MAIN_PASSES passes over the sessions (each takes at
+ * most READ_CHUNK request bytes per session and at most shm.max-batch commands in all), and
+ * no new pass after MAIN_BUDGET_NS; what is left runs in the next iteration, which starts at
+ * once (serve_fd). Waiting states (clients paused, replies waiting for REP space) are
+ * re-checked by a MAIN_RECHECK_MS timer; replies held for the AOF go out in the next
+ * iteration. During a load BEFORE_SLEEP does not run: the load's progress events serve these
+ * sessions (reads only, as for lent sessions). */
+#define MAIN_PASSES 4
+#define MAIN_BUDGET_NS (250ull * 1000)
+#define MAIN_RECHECK_MS 1
+
+static int main_timer_armed;   /* main thread only */
+
+static void main_timer_cb(RedisModuleCtx *ctx, void *unused) {
+    (void)ctx; (void)unused;
+    main_timer_armed = 0;   /* the loop iteration this timer ends runs BEFORE_SLEEP: the re-check */
+}
+
+static void main_recheck_later(void) {
+    if (main_timer_armed || !main_w.ctx) return;
+    RedisModule_CreateTimer(main_w.ctx, MAIN_RECHECK_MS, main_timer_cb, NULL);
+    main_timer_armed = 1;
+}
+
+/* A session has work this side can do now (not counting waits: pause, REP full, AOF gate). */
+static int main_has_work(void) {
+    if (any_ready(&main_w)) return 1;
+    for (shm_session *s = main_w.list; s; s = s->next)
+        if (s->cmd_ready && shm_reply_can_run(s)) return 1;
+    return 0;
+}
+
+int shm_main_serving(void) { return main_w.list != NULL; }
+
+void shm_main_before_sleep(void) {
+    if (!main_w.list) return;
+    uint64_t t0 = shm_now_ns();
+    int more = 0, waiting = 0;
+    for (int pass = 0; pass < MAIN_PASSES; pass++) {
+        int progress = 0, effects = 0, deferred = 0;
+        int need = scan(&main_w, &progress);
+        int held = need ? run_batch(&main_w, &effects, shm_now_ns(), 0, &deferred) : 0;
+        if (need) shm_count(&main_w.lock_holds, 1);
+        after_batch(&main_w);   /* frees the dead, delivers replies, wakes parked clients */
+        rotate(&main_w);
+        if (held) { shm_count(&main_w.held, 1); waiting = 1; break; }
+        if (!need && !progress) break;
+        if (shm_now_ns() - t0 > MAIN_BUDGET_NS) { more = 1; break; }
+    }
+    for (shm_session *s = main_w.list; s; s = s->next) {
+        if (s->out_free || s->cmd_ready) waiting = 1;   /* REP full, or paused / gated */
+        if (s->gated) more = 1;                          /* the gate lifts in the next BEFORE_SLEEP */
+        /* relaxed: published by the fence below */
+        __atomic_store_n(&s->req.ctl->consumer_parked, 1, __ATOMIC_RELAXED);
+    }
+    /* full fence: parked=1 stores are ordered before the re-check loads (Dekker pair with the client) */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (more || main_has_work()) {
+        for (shm_session *s = main_w.list; s; s = s->next)
+            __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: a hint to the client */
+        shm_workers_request_serve();   /* the loop must not sleep: serve_fd is readable */
+    } else if (waiting) {
+        main_recheck_later();
+    }
+}
+
+void shm_main_after_sleep(void) {
+    /* relaxed: only spares clients a doorbell while the loop is awake anyway */
+    for (shm_session *s = main_w.list; s; s = s->next) __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);
+}
+
+void shm_main_serve_loading(void) {
+    if (!main_w.list || !loading_now()) return;
+    serve_pass(&main_w);   /* reads only (run_batch's on_main deferral), replies out */
+}
+
+int shm_main_start(RedisModuleCtx *ctx) {
+    memset(&main_w, 0, sizeof main_w);
+    main_w.index = -1;
+    pthread_mutex_init(&main_w.inbox_lock, NULL);
+    main_w.ctx = RedisModule_GetDetachedThreadSafeContext(ctx);
+    return main_w.ctx ? 0 : -1;
+}
+
+/* Only with no live sessions (unload). */
+void shm_main_stop(void) {
+    if (main_w.ctx) RedisModule_FreeThreadSafeContext(main_w.ctx);
+    main_w.ctx = NULL;
+    pthread_mutex_destroy(&main_w.inbox_lock);
+}
+
+shm_worker *shm_main_worker(void) { return &main_w; }
+
 /* ---------- placement and control ---------- */
 
 void shm_worker_kick(shm_worker *w) {
+    if (w == &main_w) { shm_workers_request_serve(); return; }   /* the loop's next BEFORE_SLEEP looks */
     /* seq_cst: the caller's preceding stores (inbox, closing) are visible before the bump */
     __atomic_fetch_add(&w->wake_word, 1, __ATOMIC_SEQ_CST);
     syscall(SYS_futex, &w->wake_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
@@ -608,7 +714,14 @@ void shm_workers_kick_all(void) {
     for (int i = 0; i < nworkers; i++) shm_worker_kick(&workers[i]);
 }
 
-void shm_worker_adopt(shm_session *s) {
+void shm_worker_adopt(shm_session *s, int on_main) {
+    if (on_main) {   /* main thread (SHM.OPEN): the main list needs no inbox */
+        s->owner = &main_w;
+        s->next = main_w.list;
+        main_w.list = s;
+        __atomic_fetch_add(&main_w.nsessions, 1, __ATOMIC_RELAXED);   /* relaxed: a statistic */
+        return;
+    }
     shm_worker *best = &workers[0];
     for (int i = 1; i < nworkers; i++)
         if (__atomic_load_n(&workers[i].nsessions, __ATOMIC_RELAXED) < __atomic_load_n(&best->nsessions, __ATOMIC_RELAXED))   /* relaxed: placement hint */

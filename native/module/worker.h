@@ -50,8 +50,23 @@ void shm_workers_serve_lent(void);
 void shm_workers_request_serve(void);
 /* Main thread, at the end of a load: threads waiting for a main-thread pass re-check. */
 void shm_workers_loading_ended(void);
-/* Main thread: give a claimed session to the least loaded serving thread. */
-void shm_worker_adopt(shm_session *s);
+/* Main thread: give a claimed session to the least loaded serving thread, or (on_main) to
+ * the main thread's own list (WAKE SOCKET sessions, served in BEFORE_SLEEP). */
+void shm_worker_adopt(shm_session *s, int on_main);
+/* Main thread, module load / unload: the main thread's serving state (its context). */
+int shm_main_start(RedisModuleCtx *ctx);
+void shm_main_stop(void);
+/* Main thread, BEFORE_SLEEP (lock held): serve the main thread's sessions within the
+ * iteration's budget, then announce the sleep to their clients (REQ consumer_parked). */
+void shm_main_before_sleep(void);
+/* Main thread, AFTER_SLEEP: the loop is awake, clients need not ring. */
+void shm_main_after_sleep(void);
+/* Main thread, lock held, during a load: one pass over the main thread's sessions. */
+void shm_main_serve_loading(void);
+/* The main thread serves at least one session. */
+int shm_main_serving(void);
+/* The main thread's pseudo-worker (statistics, SHM.INFO). */
+shm_worker *shm_main_worker(void);
 /* Any thread: make the owner look at its sessions now (closing flag, inbox). */
 void shm_worker_kick(shm_worker *w);
 void shm_workers_kick_all(void);

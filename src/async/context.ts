@@ -32,6 +32,7 @@ import {
   suppressesReplies, trackingSwitch, word, type ClusterFlags, type Route,
 } from './route.js';
 import { openShmChannel, type ShmOpener } from './shm-open.js';
+import type { ServeMode } from '../transport/shm-open.js';
 
 const debug = debuglog('redis-shm');
 
@@ -63,6 +64,10 @@ export interface AsyncOptions extends StartupOptions {
   shmOpener?: ShmOpener;
   /** 'adaptive' (default) or 'always': see SpinPolicy and docs/api.md "Spin policy". */
   spin?: SpinPolicy;
+  /** Who serves the shm session: 'thread' (a module serving thread) or 'main' (the server's
+   *  main thread, rung through the socket); default REDIS_SHM_SERVE, else 'thread'
+   *  (docs/api.md "Serve mode"). */
+  serve?: ServeMode;
 }
 
 interface Entry {
@@ -555,7 +560,7 @@ export class AsyncContext implements AsyncAdapterTarget {
       const opener = this.options.shmOpener ?? openShmChannel;
       const handlers: ChannelHandlers = { onData: this.onShmData, onClose: this.onShmClose };
       const nativeWake = this.ev?.shmWake === 'native';
-      const res = await opener({ lifeline: sock, command: (argv) => this.socketCommand(argv), handlers, nativeWake, spinAlways: this.spin === 'always' });
+      const res = await opener({ lifeline: sock, command: (argv) => this.socketCommand(argv), handlers, nativeWake, spinAlways: this.spin === 'always', serve: this.options.serve });
       if (this.closed) { if (typeof res !== 'string') res.close(); return; }
       if (typeof res !== 'string') {
         this.shm = res;

@@ -6,7 +6,7 @@ import type { CommandArg } from '../format/argv.js';
 import type { RedisReply } from '../resp/reply.js';
 import type { Channel, ChannelHandlers } from '../transport/channel.js';
 import type { SocketChannel } from '../transport/socket.js';
-import { openShmChannel as openTransportShm } from '../transport/shm-open.js';
+import { openShmChannel as openTransportShm, type ServeMode } from '../transport/shm-open.js';
 
 export interface ShmOpenRequest {
   /** The connected, authenticated socket; it stays open as the session's lifeline. */
@@ -19,10 +19,12 @@ export interface ShmOpenRequest {
   nativeWake?: boolean;
   /** Ask the module's serving thread to keep spinning while the session is open (spin: 'always'). */
   spinAlways?: boolean;
+  /** Who serves the session (transport/shm-open.ts ServeMode); default REDIS_SHM_SERVE, else 'thread'. */
+  serve?: ServeMode;
 }
 
 /** Resolves with the open channel, or with the reason shm is not available. */
 export type ShmOpener = (req: ShmOpenRequest) => Promise<Channel | string>;
 
 /** The library's opener (src/transport/shm-open.ts). */
-export const openShmChannel: ShmOpener = (req) => openTransportShm(req, { nativeWake: req.nativeWake === true, spinAlways: req.spinAlways === true });
+export const openShmChannel: ShmOpener = (req) => openTransportShm(req, { nativeWake: req.nativeWake === true, spinAlways: req.spinAlways === true, serve: req.serve });

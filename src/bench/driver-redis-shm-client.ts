@@ -11,6 +11,8 @@ export async function openRedisShmClient(spec: DriverSpec, eps: Endpoints): Prom
     transport: spec.transport === 'shm' ? 'shm' : 'socket', reconnect: false, returnBuffers,
     // 'promise-spin-always': the design card's always-spinning policy (docs/api.md "Spin policy")
     ...(spec.api === 'promise-spin-always' ? { spin: 'always' as const } : {}),
+    // 'promise-main-thread': the session served by the server's main thread (docs/api.md "Serve mode")
+    ...(spec.api === 'promise-main-thread' ? { serve: 'main' as const } : { serve: 'thread' as const }),
   });
   const cmd = await make(false).connect();
   // Large values come back as Buffers from a second client, as ioredis's getBuffer does on its own.

@@ -12,7 +12,7 @@ export async function openDriver(spec: DriverSpec, eps: Endpoints): Promise<Driv
     case 'node-redis': return (await importPeerDriver(PEER_PACKAGES['node-redis'], () => import('./driver-node-redis.js'))).openNodeRedis(spec, eps);
     case 'redis-shm':
       if (spec.api === 'sync') return openRedisShmSync(spec, eps);
-      if (spec.api === 'promise' || spec.api === 'promise-spin-always') return openRedisShmClient(spec, eps);
+      if (spec.api === 'promise' || spec.api === 'promise-spin-always' || spec.api === 'promise-main-thread') return openRedisShmClient(spec, eps);
       return openRedisShm(spec, eps);
   }
 }

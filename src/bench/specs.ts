@@ -26,4 +26,6 @@ export const DEFAULT_SPECS: DriverSpec[] = [
  *  Run it on its own: redis-shm bench --clients spin-always,'ioredis unix' */
 export const OPT_IN_SPECS: DriverSpec[] = [
   { client: 'redis-shm', transport: 'shm', api: 'promise-spin-always', adapter: 'busy-poll' },
+  // the session served by the server's main thread (SHM.OPEN WAKE SOCKET): --clients main-thread
+  { client: 'redis-shm', transport: 'shm', api: 'promise-main-thread', adapter: 'busy-poll' },
 ];

@@ -318,7 +318,7 @@ export class RedisClient extends EventEmitter<ClientEvents> {
     this.opening = done;
     const ao = {
       transport: o.transport ?? 'auto', connectTimeoutMs: o.connectTimeout ?? 10000, commandTimeoutMs: o.commandTimeout ?? 0,
-      username: o.username, password: o.password, protocol: o.resp ?? 2, db: this.db, name: this.name, spin: o.spin,
+      username: o.username, password: o.password, protocol: o.resp ?? 2, db: this.db, name: this.name, spin: o.spin, serve: o.serve,
       pushCallback: (_ac: AsyncContext, r: RedisReply) => this.emit('push', toValue(r, this.buffers)),
     };
     const ctx = o.path ? redisAsyncConnectUnix(o.path, ao) : redisAsyncConnect(o.host ?? '127.0.0.1', o.port ?? 6379, ao);

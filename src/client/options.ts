@@ -1,6 +1,7 @@
 // Options of the promise client (createClient) and their defaults.
 import type { AsyncContext, TransportChoice } from '../async/context.js';
 import type { SpinPolicy } from '../async/adapter.js';
+import type { ServeMode } from '../transport/shm-open.js';
 
 export interface ClientOptions {
   /** TCP host (default 127.0.0.1) and port (default 6379); ignored when `path` is set. */
@@ -44,6 +45,10 @@ export interface ClientOptions {
    *  and the main thread keeps the reply ring, for the lowest latency of intermittent
    *  traffic at the cost of one server core (docs/api.md "Spin policy"). */
   spin?: SpinPolicy;
+  /** Who serves the shm session: 'thread' (a module serving thread, woken by futex) or
+   *  'main' (the server's main thread in its event loop, woken through the socket); default
+   *  the REDIS_SHM_SERVE environment variable, else 'thread' (docs/api.md "Serve mode"). */
+  serve?: ServeMode;
 }
 
 export const DEFAULT_MAX_OFFLINE_QUEUE = 10000;

@@ -8,6 +8,7 @@ import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { BusyPollOptions } from '../../adapters/busy-poll.js';
 import type { SpinPolicy } from '../async/adapter.js';
+import type { ServeMode } from '../transport/shm-open.js';
 import { ShmStream, type TransportInfo } from './stream.js';
 
 /** ioredis's message for a connect() that was cancelled (its CONNECTION_CLOSED_ERROR_MSG). */
@@ -35,6 +36,9 @@ export interface ShmConnectorOptions {
   /** Busy-poll the reply ring right after each write (default), with these options;
    *  false: wait for the spinner worker's doorbell only (least CPU). */
   poll?: BusyPollOptions | false;
+  /** Who serves the session: 'thread' or 'main' (docs/api.md "Serve mode"); default
+   *  REDIS_SHM_SERVE, else 'thread'. */
+  serve?: ServeMode;
 }
 
 /** How ioredis reports events through the connector (its ErrorEmitter): `emit('shm', info)`
@@ -80,7 +84,7 @@ export class ShmConnector {
           return;
         }
         const stream = new ShmStream(raw, {
-          target, ringBytes: shmOpts.ringBytes, spin: shmOpts.spin, poll: shmOpts.poll,
+          target, ringBytes: shmOpts.ringBytes, spin: shmOpts.spin, poll: shmOpts.poll, serve: shmOpts.serve,
           onTransport: (info: TransportInfo) => emit?.('shm', info),
         });
         stream.once('error', (err: Error) => { this.firstError = err; });

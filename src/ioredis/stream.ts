@@ -39,7 +39,7 @@ import type { RedisReply } from '../resp/reply.js';
 import { REDIS_REPLY_ERROR, REDIS_REPLY_PUSH } from '../resp/types.js';
 import { BoundaryScanner } from '../spinner/frame.js';
 import type { ChannelHandlers } from '../transport/channel.js';
-import { openShm } from '../transport/shm-open.js';
+import { openShm, type ServeMode } from '../transport/shm-open.js';
 import type { ShmChannel } from '../transport/shm.js';
 import { SocketChannel, type SocketTarget } from '../transport/socket.js';
 import { RequestSplitter, type SplitCommand } from './requests.js';
@@ -67,6 +67,8 @@ export interface ShmStreamOptions {
   spin?: SpinPolicy;
   /** Busy-poll the REP ring after each write (default), with these options; false: wait for the spinner's doorbell only. */
   poll?: BusyPollOptions | false;
+  /** Who serves the session ('thread' or 'main'; default REDIS_SHM_SERVE, else 'thread'). */
+  serve?: ServeMode;
   /** Called once when the connection settles on shm or on the socket. */
   onTransport?: (info: TransportInfo) => void;
 }
@@ -355,7 +357,7 @@ export class ShmStream extends Duplex implements AsyncAdapterTarget {
     const ring = this.opts.ringBytes;
     openShm(
       { lifeline: this.sock, command: (argv) => this.internalCommand(argv), handlers },
-      { reqCapacity: ring, repCapacity: ring, spinAlways: this.spin === 'always' },
+      { reqCapacity: ring, repCapacity: ring, spinAlways: this.spin === 'always', serve: this.opts.serve },
     ).then((res) => {
       if (this.destroyed) { if (typeof res !== 'string') res.channel.close(); return; }
       if (typeof res === 'string') { this.settleOff(res); return; }

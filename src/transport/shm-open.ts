@@ -22,6 +22,18 @@ export interface ShmOpenOptions extends ShmChannelOptions {
   repCapacity?: number;
   /** 0o600 (default) or 0o660 when client and redis-server run as different users of one group. */
   mode?: 0o600 | 0o660;
+  /** Who serves the session (docs/protocol.md §4 "WAKE SOCKET"): 'thread' (a module serving
+   *  thread, woken by futex) or 'main' (the server's main thread, in its event loop, woken by
+   *  an empty line on the socket). Default: the REDIS_SHM_SERVE environment variable, else 'thread'. */
+  serve?: ServeMode;
+}
+
+export type ServeMode = 'thread' | 'main';
+
+/** The serve mode an opener asks for: the option, else REDIS_SHM_SERVE, else 'thread'. */
+export function serveMode(opt: ServeMode | undefined): ServeMode {
+  if (opt !== undefined) return opt;
+  return process.env.REDIS_SHM_SERVE === 'main' ? 'main' : 'thread';
 }
 
 export interface ShmOpenRequest {
@@ -41,6 +53,8 @@ export interface ShmSessionInfo {
   reqCapacity: number;
   repCapacity: number;
   serverPid: number;
+  /** 'socket' when the main thread serves the session (the client rings the socket). */
+  wake: 'socket' | 'futex';
 }
 
 interface ReplyLike { type?: number; str?: string | null; integer?: number | bigint; element?: ReplyLike[] | null }
@@ -78,9 +92,9 @@ export function parseOpenReply(reply: unknown): ShmSessionInfo | string {
   const num = (k: string): number => Number(m.get(k));
   const info: ShmSessionInfo = {
     version: num('version'), session: num('session'), reqCapacity: num('req-capacity'),
-    repCapacity: num('rep-capacity'), serverPid: num('server-pid'),
+    repCapacity: num('rep-capacity'), serverPid: num('server-pid'), wake: m.get('wake') === 'socket' ? 'socket' : 'futex',
   };
-  for (const [k, v] of Object.entries(info)) if (!Number.isFinite(v)) return `SHM.OPEN reply lacks ${k}`;
+  for (const [k, v] of Object.entries(info)) if (k !== 'wake' && !Number.isFinite(v)) return `SHM.OPEN reply lacks ${k}`;
   return info;
 }
 
@@ -115,8 +129,10 @@ export function createSegment(reqCapacity: number, repCapacity: number, mode?: 0
 }
 
 /** The SHM.OPEN command that offers `seg` (docs/protocol.md §4). */
-export function openCommand(seg: Segment): string[] {
-  return ['SHM.OPEN', String(SHM_PROTOCOL_VERSION), seg.name, seg.tokenHex];
+export function openCommand(seg: Segment, serve: ServeMode = 'thread'): string[] {
+  const cmd = ['SHM.OPEN', String(SHM_PROTOCOL_VERSION), seg.name, seg.tokenHex];
+  if (serve === 'main') cmd.push('WAKE', 'SOCKET');
+  return cmd;
 }
 
 /** Gives up a segment the session will not use: marked closed for the server, unmapped. */
@@ -143,7 +159,7 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
   try {
     let reply: unknown;
     try {
-      reply = await req.command(openCommand(seg));
+      reply = await req.command(openCommand(seg, serveMode(opts.serve)));
     } catch (e) {
       if (e instanceof ReplyError) reply = e;
       else return `SHM.OPEN failed: ${(e as Error).message}`;
@@ -155,7 +171,7 @@ export async function openShm(req: ShmOpenRequest, opts: ShmOpenOptions = {}): P
     if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
     await spinner?.ready();
     if (!req.lifeline.isOpen) return 'the socket closed during SHM.OPEN';
-    const channel = new ShmChannel(seg, req.lifeline, req.handlers, opts);
+    const channel = new ShmChannel(seg, req.lifeline, req.handlers, { ...opts, wakeSocket: info.wake === 'socket' });
     ok = true;
     return { channel, info };
   } catch (e) {

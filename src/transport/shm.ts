@@ -32,7 +32,14 @@ export interface ShmChannelOptions {
   /** Set the segment's SHM_CLIENT_SPIN_ALWAYS hint: the module's serving thread keeps spinning
    *  while the session is open (docs/protocol.md "Client hints"). */
   spinAlways?: boolean;
+  /** The server's main thread serves the session (SHM.OPEN WAKE SOCKET accepted): when a
+   *  write finds the server about to sleep (REQ consumer_parked), ring it with an empty line
+   *  on the lifeline socket instead of a futex wake. */
+  wakeSocket?: boolean;
 }
+
+/** The doorbell: an empty inline line, which the server reads and ignores (no reply). */
+const BELL = new Uint8Array([0x0a]);
 
 export class ShmChannel implements Channel {
   readonly kind = 'shm' as const;
@@ -49,8 +56,11 @@ export class ShmChannel implements Channel {
   };
 
   /** Takes ownership of `seg` (an already claimed segment). */
+  private readonly wakeSocket: boolean;
+
   constructor(private readonly seg: Segment, readonly lifeline: SocketChannel, private readonly handlers: ChannelHandlers, opts: ShmChannelOptions = {}) {
     if (opts.spinAlways) seg.setClientFlags(SHM_CLIENT_SPIN_ALWAYS);
+    this.wakeSocket = opts.wakeSocket === true;
     this.spinner = Spinner.get();
     this.spinner.register(seg.id, {
       onData: (chunk) => { if (!this.closed) { this.delivered++; this.handlers.onData(chunk); } },
@@ -182,7 +192,10 @@ export class ShmChannel implements Channel {
   }
 
   private wakeNow(): void {
-    try { this.seg.wakeServer(); } catch (e) { this.fail(e); return; }
+    let parked: boolean;
+    try { parked = this.seg.wakeServer(); } catch (e) { this.fail(e); return; }
+    // the main thread serves us and was about to sleep: the socket wakes its event loop
+    if (parked && this.wakeSocket && this.lifeline.isOpen) this.lifeline.write(BELL);
     if (!this.direct) this.spinner.expectReply();
   }
 

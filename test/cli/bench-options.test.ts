@@ -21,9 +21,10 @@ describe('parseBenchArgs', () => {
       '--clients', 'ioredis,shm promise', '--socket', '/tmp/s', '--json', 'rows.json', '--markdown', 'out.md', '--chart-dir', 'c']);
     expect(a).toMatchObject({ quick: true, rounds: 3, conditions: ['idle', 'busy'], threads: [2, 4], workloads: ['burst', 'get-threads'],
       socket: '/tmp/s', json: 'rows.json', markdown: 'out.md', chartDir: 'c' });
-    expect(a.specs.map(specLabel)).toEqual(['redis-shm shm promise busy-poll', 'ioredis shm promise', 'ioredis unix promise', 'redis-shm shm promise-spin-always busy-poll']);
-    // the always-spinning row is opt-in: never among the defaults
-    expect(parseBenchArgs([]).specs.map(specLabel).filter((l) => l.includes('spin-always'))).toEqual([]);
+    expect(a.specs.map(specLabel)).toEqual(['redis-shm shm promise busy-poll', 'ioredis shm promise', 'ioredis unix promise', 'redis-shm shm promise-spin-always busy-poll', 'redis-shm shm promise-main-thread busy-poll']);
+    // the always-spinning and main-thread rows are opt-in: never among the defaults
+    expect(parseBenchArgs([]).specs.map(specLabel).filter((l) => l.includes('spin-always') || l.includes('main-thread'))).toEqual([]);
+    expect(parseBenchArgs(['--clients', 'main-thread']).specs.map(specLabel)).toEqual(['redis-shm shm promise-main-thread busy-poll']);
     expect(parseBenchArgs(['--cluster', 'h:1', '--rounds', '7']).rounds).toBe(7);
     expect(parseBenchArgs(['--port', '6380', '--host', 'h'])).toMatchObject({ host: 'h', port: 6380 });
   });

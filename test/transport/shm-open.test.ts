@@ -63,7 +63,10 @@ describe('openShm', () => {
 
   it('parses the SHM.OPEN reply as a RESP2 flat array or a map', () => {
     const flat = ['version', 1, 'session', 7, 'req-capacity', 4096, 'rep-capacity', 8192, 'server-pid', 42];
-    expect(parseOpenReply(flat)).toEqual({ version: 1, session: 7, reqCapacity: 4096, repCapacity: 8192, serverPid: 42 });
+    expect(parseOpenReply(flat)).toEqual({ version: 1, session: 7, reqCapacity: 4096, repCapacity: 8192, serverPid: 42, wake: 'futex' });
+    // WAKE SOCKET accepted: the main thread serves the session and the client rings the socket
+    expect(parseOpenReply([...flat, 'wake', 'socket'])).toMatchObject({ wake: 'socket' });
+    expect(parseOpenReply(new Map<unknown, unknown>([['version', 1], ['session', 7], ['req-capacity', 4096], ['rep-capacity', 8192], ['server-pid', 42], ['wake', 'futex']]))).toMatchObject({ wake: 'futex' });
     expect(parseOpenReply(['version', 1])).toBe('SHM.OPEN reply lacks session');
     expect(parseOpenReply('OK')).toBe('SHM.OPEN replied with something other than a map');
   });
