@@ -1,4 +1,4 @@
-// 100 MB SET+GET probe: node big.mjs --t shm|socket|ioredis [--reps 3] [--mb 100]
+// 100 MB SET+GET probe: node big.mjs --t shm|socket|ioredis [--reps 3] [--mb 100] [--reconnect: a new connection for every pair]
 import { createRequire } from 'node:module';
 const W = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const { startServer } = await import(W + '/dist/src/cli/server.js');
@@ -16,6 +16,7 @@ const get = t === 'ioredis' ? () => c.getBuffer('big') : () => c.get('big');
 const res = []; const { readFileSync } = await import('node:fs'); const sst = () => { const f = readFileSync(`/proc/${srv.pid}/stat`, 'utf8').split(') ')[1].split(' '); return { flt: Number(f[7]), cpu: (Number(f[11]) + Number(f[12])) * 10, sys: Number(f[12]) * 10 }; };
 if (process.env.WAIT) await new Promise((r) => setTimeout(r, Number(process.env.WAIT)));
 for (let i = 0; i < reps; i++) {
+  if (i > 0 && process.argv.includes('--reconnect')) { if (t === 'ioredis') c.disconnect(); else await c.quit(); if (t === 'ioredis') { c = new Redis({ path: sock, lazyConnect: true }); await c.connect(); } else { c = createClient({ path: sock, transport: t, returnBuffers: true }); await c.connect(); } }
   const f0 = process.resourceUsage(); const s0 = sst(); const t0 = performance.now();
   await c.set('big', v); const t1 = performance.now();
   const r = await get(); const t2 = performance.now(); const f1 = process.resourceUsage(); const s1 = sst();
