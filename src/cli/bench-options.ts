@@ -63,8 +63,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     if (!(ALL_WORKLOADS as readonly string[]).includes(w)) throw new RedisError('ERR_ARGUMENT', `--only: unknown workload ${JSON.stringify(w)} (one of ${ALL_WORKLOADS.join(', ')})`);
   }
   const clientFilter = list(values.clients);
+  // An opt-in row joins only when a filter names its own api ('spin-always', 'main-thread'):
+  // a broad filter such as 'shm promise' must not pull an always-spinning row in beside the
+  // defaults (it would change every other row's conditions).
+  const optIn = (s: DriverSpec, c: string): boolean => specLabel(s).includes(c) && c.includes(s.api.replace(/^promise-/, ''));
   const specs = clientFilter
-    ? [...DEFAULT_SPECS, ...OPT_IN_SPECS].filter((s) => clientFilter.some((c) => specLabel(s).includes(c)))
+    ? [...DEFAULT_SPECS.filter((s) => clientFilter.some((c) => specLabel(s).includes(c))),
+      ...OPT_IN_SPECS.filter((s) => clientFilter.some((c) => optIn(s, c)))]
     : DEFAULT_SPECS;
   if (!specs.length) throw new RedisError('ERR_ARGUMENT', `--clients ${values.clients} matches no configuration`);
   const rounds = positiveInts(values.rounds, 'rounds');

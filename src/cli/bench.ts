@@ -35,7 +35,8 @@ export const BENCH_USAGE = `usage: redis-shm bench [--quick] [--rounds N] [--jso
   --conditions L   host conditions, in order (default ${DEFAULT_CONDITIONS.join(',')})
   --only LIST      workload groups: ${ALL_WORKLOADS.join(',')}
   --clients LIST   keep configurations whose label contains one of these (e.g. ioredis,shm);
-                   'spin-always' adds the always-spinning policy row (opt-in: run it on its own)
+                   opt-in rows join only when named: 'spin-always' (the always-spinning policy;
+                   run it on its own), 'main-thread' (serve: 'main')
   --threads LIST   load-generator thread counts, one get-N-threads row each (default ${DEFAULT_THREADS.join(',')})
   --cluster H:P    the cluster rows instead: 1000 concurrent GET over every shard through
                    createCluster over shm and over the socket, and ioredis Cluster, side by side

@@ -21,7 +21,9 @@ describe('parseBenchArgs', () => {
       '--clients', 'ioredis,shm promise', '--socket', '/tmp/s', '--json', 'rows.json', '--markdown', 'out.md', '--chart-dir', 'c']);
     expect(a).toMatchObject({ quick: true, rounds: 3, conditions: ['idle', 'busy'], threads: [2, 4], workloads: ['burst', 'get-threads'],
       socket: '/tmp/s', json: 'rows.json', markdown: 'out.md', chartDir: 'c' });
-    expect(a.specs.map(specLabel)).toEqual(['redis-shm shm promise busy-poll', 'ioredis shm promise', 'ioredis unix promise', 'redis-shm shm promise-spin-always busy-poll', 'redis-shm shm promise-main-thread busy-poll']);
+    // a broad filter ('shm promise') does not pull the opt-in rows in
+    expect(a.specs.map(specLabel)).toEqual(['redis-shm shm promise busy-poll', 'ioredis shm promise', 'ioredis unix promise']);
+    expect(parseBenchArgs(['--clients', 'shm promise busy,spin-always']).specs.map(specLabel)).toEqual(['redis-shm shm promise busy-poll', 'redis-shm shm promise-spin-always busy-poll']);
     // the always-spinning and main-thread rows are opt-in: never among the defaults
     expect(parseBenchArgs([]).specs.map(specLabel).filter((l) => l.includes('spin-always') || l.includes('main-thread'))).toEqual([]);
     expect(parseBenchArgs(['--clients', 'main-thread']).specs.map(specLabel)).toEqual(['redis-shm shm promise-main-thread busy-poll']);
