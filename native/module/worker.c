@@ -50,7 +50,15 @@ static size_t pump_in(shm_session *s) {
     /* relaxed: a knob; like the server, a client whose pending request outgrows
      * client-query-buffer-limit is closed */
     size_t limit = (size_t)__atomic_load_n(&G.querybuf_limit, __ATOMIC_RELAXED);
-    char *dst = shm_buf_reserve(&s->in, want, limit);
+    size_t room = want;
+    if (s->parser.bulk >= (long long)BIG_ARG) {
+        /* room for the whole big bulk at once, as the server makes for a socket client's
+         * (sdsMakeRoomForNonGreedy): growing by REQ-sized reads would realloc-copy the partial
+         * value again and again (fresh pages each time); parser.pos is where its data starts */
+        size_t whole = s->parser.pos + (size_t)s->parser.bulk + 2, live = shm_buf_len(&s->in);
+        if (whole > live && whole - live > room) room = whole - live;
+    }
+    char *dst = shm_buf_reserve(&s->in, room, limit);
     if (!dst) { s->close_reason = SHM_CLOSE_PROTOCOL; return 0; }
     int64_t r = shm_ring_read(&s->req, dst, want);
     if (r < 0) { s->close_reason = SHM_CLOSE_CORRUPT; return 0; }
