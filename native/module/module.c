@@ -112,8 +112,9 @@ static int cmd_open(RedisModuleCtx *ctx, RedisModuleString **argv, int argc) {
         size_t kl, vl;
         const char *k = RedisModule_StringPtrLen(argv[i], &kl);
         const char *v = RedisModule_StringPtrLen(argv[i + 1], &vl);
-        if (kl == 4 && !strncasecmp(k, "wake", 4) && vl == 6 && !strncasecmp(v, "socket", 6)) wake_socket = 1;
-        else if (kl == 4 && !strncasecmp(k, "wake", 4) && vl == 5 && !strncasecmp(v, "futex", 5)) wake_socket = 0;
+        if (kl != 4 || strncasecmp(k, "wake", 4)) return RedisModule_ReplyWithError(ctx, "ERR SHM unknown option");
+        if (vl == 6 && !strncasecmp(v, "socket", 6)) wake_socket = 1;
+        else if (vl == 5 && !strncasecmp(v, "futex", 5)) wake_socket = 0;
         else return RedisModule_ReplyWithError(ctx, "ERR SHM unknown option");
     }
     /* the main thread flushes each command's propagation itself (internal.h); without that

@@ -629,6 +629,18 @@ static void *worker_main(void *arg) {
 #define MAIN_RECHECK_MS 1
 
 static int main_timer_armed;   /* main thread only */
+static int main_announced;     /* main thread only: the loop set the sessions' parked flags */
+
+/* Clears the flags a sleep announced (relaxed: they are hints to the clients; a store only
+ * when they were set, so an awake loop does not dirty the clients' cache lines each turn). */
+static void main_unannounce(void) {
+    if (!main_announced) return;
+    main_announced = 0;
+    for (shm_session *s = main_w.list; s; s = s->next) {
+        __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: see above */
+        __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: see above */
+    }
+}
 
 static void main_timer_cb(RedisModuleCtx *ctx, void *unused) {
     (void)ctx; (void)unused;
@@ -666,34 +678,29 @@ void shm_main_before_sleep(void) {
         if (!need && !progress) break;
         if (shm_now_ns() - t0 > MAIN_BUDGET_NS) { more = 1; break; }
     }
+    for (shm_session *s = main_w.list; s && !more; s = s->next)
+        if (s->gated) more = 1;   /* the gate lifts in the next BEFORE_SLEEP */
+    if (more) { shm_workers_request_serve(); return; }   /* the loop must not sleep: serve_fd is readable */
     for (shm_session *s = main_w.list; s; s = s->next) {
-        if (s->out_free || s->cmd_ready) waiting = 1;   /* REP full, or paused / gated */
-        if (s->gated) more = 1;                          /* the gate lifts in the next BEFORE_SLEEP */
+        if (s->out_free || s->cmd_ready) waiting = 1;   /* REP full, or paused */
         /* relaxed: published by the fence below */
         __atomic_store_n(&s->req.ctl->consumer_parked, 1, __ATOMIC_RELAXED);
         /* replies wait for REP space: the client rings when it frees some (relaxed: same fence) */
         if (s->out_free) __atomic_store_n(&s->rep.ctl->producer_parked, 1, __ATOMIC_RELAXED);
     }
+    main_announced = 1;
     /* full fence: parked=1 stores are ordered before the re-check loads (Dekker pair with the client) */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (more || main_has_work()) {
-        for (shm_session *s = main_w.list; s; s = s->next) {
-            __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: a hint to the client */
-            __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: same */
-        }
-        shm_workers_request_serve();   /* the loop must not sleep: serve_fd is readable */
+    if (main_has_work()) {
+        main_unannounce();
+        shm_workers_request_serve();   /* as above */
     } else if (waiting) {
         main_recheck_later();
     }
 }
 
-void shm_main_after_sleep(void) {
-    /* relaxed: only spares clients a doorbell while the loop is awake anyway */
-    for (shm_session *s = main_w.list; s; s = s->next) {
-        __atomic_store_n(&s->req.ctl->consumer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: as above */
-        __atomic_store_n(&s->rep.ctl->producer_parked, 0, __ATOMIC_RELAXED);   /* relaxed: as above */
-    }
-}
+/* The loop is awake: clients need not ring it. */
+void shm_main_after_sleep(void) { main_unannounce(); }
 
 void shm_main_serve_loading(void) {
     if (!main_w.list || !loading_now()) return;

@@ -240,8 +240,9 @@ export class Spinner {
    *  waited for space); for a main-thread-served session the caller then rings the server. */
   takeSpaceWake(id: number): boolean {
     const reg = this.regs.get(id);
-    // SC exchange: pairs with the worker's store before it published the chunk we got
-    return reg !== undefined && Atomics.exchange(reg.hdr, IN_SPACE_TAKEN, 0) === 1;
+    // SC load, then exchange only when set: pairs with the worker's store before it published
+    // the chunk we got (a delivery usually finds 0, and a plain load is cheaper than an RMW)
+    return reg !== undefined && Atomics.load(reg.hdr, IN_SPACE_TAKEN) === 1 && Atomics.exchange(reg.hdr, IN_SPACE_TAKEN, 0) === 1;
   }
 
   /** Hands segment `id`'s REP ring back to the worker (after claim()); `midReply`: the bytes

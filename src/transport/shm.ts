@@ -55,9 +55,9 @@ export class ShmChannel implements Channel {
     this.finish(new RedisError('ERR_EOF', `the socket lifeline of the shm session closed: ${err.message}`, { cause: err }), 'disconnect');
   };
 
-  /** Takes ownership of `seg` (an already claimed segment). */
   private readonly wakeSocket: boolean;
 
+  /** Takes ownership of `seg` (an already claimed segment). */
   constructor(private readonly seg: Segment, readonly lifeline: SocketChannel, private readonly handlers: ChannelHandlers, opts: ShmChannelOptions = {}) {
     if (opts.spinAlways) seg.setClientFlags(SHM_CLIENT_SPIN_ALWAYS);
     this.wakeSocket = opts.wakeSocket === true;
@@ -66,13 +66,10 @@ export class ShmChannel implements Channel {
       onData: (chunk) => {
         if (this.closed) return;
         this.delivered++;
-        // the worker freed REP space; a main-thread session waits for its client to say so
-        if (this.wakeSocket) {
-          try {
-            if (this.spinner.takeSpaceWake(this.seg.id) && this.lifeline.isOpen) this.lifeline.write(BELL);
-            else this.wakeSpace();
-          } catch (e) { this.fail(e); return; }
-        }
+        // the worker's read took the server's REP-space flag: a main-thread session is rung
+        // by us (the worker has no socket). If the worker found it unset, the server's own
+        // re-check after setting it sees the space the worker freed (protocol.md §4).
+        if (this.wakeSocket && this.spinner.takeSpaceWake(this.seg.id) && this.lifeline.isOpen) this.lifeline.write(BELL);
         this.handlers.onData(chunk);
       },
       onSpace: () => { if (this.armed) this.flush(); },
