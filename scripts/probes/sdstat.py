@@ -1,18 +1,15 @@
-import sys, subprocess, re, collections
+# Scheduling delay per thread from a `perf sched record` file: python3 sdstat.py DATA NODE_PID
+import sys, collections
+from timehist import rows, node_thread
 data, np = sys.argv[1], sys.argv[2]
-out = subprocess.run(['perf','sched','timehist','-i',data], capture_output=True, text=True).stdout
 d = collections.defaultdict(list)
-for l in out.splitlines():
-    f = l.split()
-    if len(f) < 6 or not re.match(r'^\d+\.\d+$', f[0]): continue
-    t = f[2]
-    if t == f'node[{np}]': n = 'node main'
-    elif t.endswith(f'/{np}]'): n = 'node ' + t[t.index('[')+1:t.index('/')]
-    elif 'shm-serve' in t: n = 'shm-serve'
-    elif t.startswith('redis-server['): n = 'redis main'
-    else: continue
-    try: d[n].append(float(f[4])*1000)   # sch delay ms -> us
-    except: pass
+for t, delay_ms, _ in rows(data):
+    n = node_thread(t, np)
+    if n is None:
+        if 'shm-serve' in t: n = 'shm-serve'
+        elif t.startswith('redis-server['): n = 'redis main'
+        else: continue
+    d[n].append(delay_ms * 1000)   # sch delay ms -> us
 for n, a in sorted(d.items()):
     if len(a) < 20: continue
     a.sort(); k = len(a)
